@@ -1,0 +1,13 @@
+"""NarrateError: a failure meant for users, shown as one sentence with a non-zero exit."""
+
+
+class NarrateError(Exception):
+    """A problem the user can fix; str(error) is one clear sentence, shown without a traceback."""
+
+    exit_code = 1
+
+
+class InputError(NarrateError):
+    """The input article cannot be read or holds nothing to say."""
+
+    exit_code = 2
