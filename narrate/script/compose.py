@@ -1,0 +1,196 @@
+"""The script stage: one article, or several as an edition, becomes a Script of chapters and segments.
+
+Layout:
+- A single article: the first chapter (titled with the headline) opens with the headline (role
+  'heading'), the byline ('By Jane Roe. 18 May 2025.') and the lead; each heading of level 1 or 2
+  starts a new top-level chapter that opens with its heading. Deeper headings are read inside the
+  current chapter.
+- An edition: an intro chapter (edition title, date, 'In this edition:' and the headlines), then one
+  top-level chapter per article; the article's sections become nested chapters (level 1).
+- One segment per sentence (bounded in length); quotes are read by the 'quote' role; tables are a
+  short note; a break (`---`) lengthens the pause before it. `pause_ms` is the silence after each
+  segment (see Pauses); the script's last segment has none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+
+from narrate.article.model import Article, Block
+from narrate.script.clean import clean_for_speech, is_speakable
+from narrate.script.model import Chapter, Role, Script, Segment
+from narrate.script.pauses import Pauses
+from narrate.script.sentences import DEFAULT_MAX_CHARS, bound_length, split_sentences
+
+DEFAULT_EDITION_TITLE = "News edition"
+"""The edition title used when several articles are composed without one."""
+
+_CHAPTER_HEADING_LEVEL = 2
+"""Headings at this level or above (`#`, `##`) start chapters; deeper ones are read in place."""
+
+_DESCRIPTION_SENTENCES = 2
+_DESCRIPTION_MAX_CHARS = 400
+
+
+def spoken_date(date: dt.date) -> str:
+    """A date as it is read aloud: '18 May 2025'."""
+    return f"{date.day} {_MONTH_NAMES[date.month - 1]} {date.year}"
+
+
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+
+
+def byline_text(article: Article) -> str | None:
+    """'By Jane Roe. 18 May 2025.', leaving out what is unknown; None when nothing is known."""
+    parts = []
+    if article.author:
+        parts.append(f"By {article.author}.")
+    if article.date:
+        parts.append(f"{spoken_date(article.date)}.")
+    return " ".join(parts) or None
+
+
+def _sentence_segments(text: str, role: Role, language: str | None, pauses: Pauses) -> list[Segment]:
+    """A paragraph's segments: one per (bounded) sentence; the last carries the paragraph pause."""
+    sentences = bound_length(split_sentences(clean_for_speech(text), language or "en"), DEFAULT_MAX_CHARS)
+    sentences = [s for s in (clean_for_speech(s) for s in sentences) if is_speakable(s)]
+    segments = [Segment(s, role, pauses.sentence_ms) for s in sentences]
+    if segments:
+        segments[-1] = replace(segments[-1], pause_ms=pauses.paragraph_ms)
+    return segments
+
+
+def _heading_segments(text: str, pauses: Pauses) -> list[Segment]:
+    """A heading's segment(s), read by the heading role and followed by the after-heading pause."""
+    pieces = [p for p in bound_length([clean_for_speech(text)], DEFAULT_MAX_CHARS) if is_speakable(p)]
+    segments = [Segment(p, "heading", pauses.sentence_ms) for p in pieces]
+    if segments:
+        segments[-1] = replace(segments[-1], pause_ms=pauses.after_heading_ms)
+    return segments
+
+
+def _block_segments(blocks: Sequence[Block], language: str | None, pauses: Pauses, into: list[Segment]) -> None:
+    """Append the segments for a run of blocks; a break lengthens the pause after what came before."""
+    for block in blocks:
+        if block.kind == "break":
+            if into:
+                into[-1] = replace(into[-1], pause_ms=max(into[-1].pause_ms, pauses.section_ms))
+            continue
+        role: Role = "quote" if block.kind == "quote" else "narrator"
+        into.extend(_sentence_segments(block.text, role, language, pauses))
+
+
+def _end_chapter(segments: list[Segment], pause_ms: int) -> tuple[Segment, ...]:
+    if segments:
+        segments[-1] = replace(segments[-1], pause_ms=max(segments[-1].pause_ms, pause_ms))
+    return tuple(segments)
+
+
+def _article_chapters(article: Article, pauses: Pauses, *, nested: bool) -> list[Chapter]:
+    """The chapters of one article: a headline chapter, then one per level-1/2 section."""
+    language = article.language
+    opening = _heading_segments(article.title, pauses)
+    if byline := byline_text(article):
+        opening.append(Segment(clean_for_speech(byline), "narrator", pauses.paragraph_ms))
+    chapters: list[tuple[str, list[Segment]]] = [(article.title, opening)]
+    for section in article.sections:
+        if section.heading and section.level <= _CHAPTER_HEADING_LEVEL:
+            chapters.append((section.heading, _heading_segments(section.heading, pauses)))
+        elif section.heading:
+            chapters[-1][1].extend(_heading_segments(section.heading, pauses))
+        _block_segments(section.blocks, language, pauses, chapters[-1][1])
+    out = [
+        Chapter(title=title, segments=_end_chapter(segments, pauses.section_ms), level=1 if nested and i else 0)
+        for i, (title, segments) in enumerate(chapters)
+        if segments
+    ]
+    if out:
+        last = out[-1]
+        out[-1] = replace(last, segments=_end_chapter(list(last.segments), pauses.article_ms if nested else 0))
+    return out
+
+
+def describe(article: Article, language: str | None = None) -> str:
+    """The first two sentences of the article's body (for tags and feeds), or '' when it has none."""
+    sentences: list[str] = []
+    for block in (b for s in article.sections for b in s.blocks if b.kind == "paragraph"):
+        sentences.extend(split_sentences(clean_for_speech(block.text), language or article.language or "en"))
+        if len(sentences) >= _DESCRIPTION_SENTENCES:
+            break
+    text = " ".join(sentences[:_DESCRIPTION_SENTENCES])
+    if len(text) > _DESCRIPTION_MAX_CHARS:
+        text = text[:_DESCRIPTION_MAX_CHARS].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def _without_final_pause(chapters: list[Chapter]) -> tuple[Chapter, ...]:
+    """The script's very last segment is followed by no silence."""
+    if chapters and chapters[-1].segments:
+        last = chapters[-1]
+        segments = list(last.segments)
+        segments[-1] = replace(segments[-1], pause_ms=0)
+        chapters[-1] = replace(last, segments=tuple(segments))
+    return tuple(chapters)
+
+
+def _single_script(article: Article, pauses: Pauses) -> Script:
+    return Script(
+        title=article.title,
+        chapters=_without_final_pause(_article_chapters(article, pauses, nested=False)),
+        author=article.author,
+        date=article.date,
+        language=article.language,
+        site=article.site,
+        identity=article.identity(),
+        description=describe(article),
+    )
+
+
+def _common(values: Sequence[str | None]) -> str | None:
+    known = {v for v in values if v}
+    return known.pop() if len(known) == 1 else None
+
+
+def _edition_script(articles: Sequence[Article], edition: str, pauses: Pauses, edition_date: dt.date | None) -> Script:
+    date = edition_date or max((a.date for a in articles if a.date), default=None)
+    intro = _heading_segments(edition, pauses)
+    if date:
+        intro.append(Segment(f"{spoken_date(date)}.", "narrator", pauses.paragraph_ms))
+    intro.append(Segment("In this edition:", "narrator", pauses.sentence_ms))
+    for article in articles:
+        intro.extend(_heading_segments(article.title, pauses))
+    chapters = [Chapter(title=edition, segments=_end_chapter(intro, pauses.section_ms))]
+    for article in articles:
+        chapters.extend(_article_chapters(article, pauses, nested=True))
+    authors: list[str] = []
+    for article in articles:
+        if article.author and article.author not in authors:
+            authors.append(article.author)
+    return Script(
+        title=edition,
+        chapters=_without_final_pause(chapters),
+        author=", ".join(authors) or None,
+        date=date,
+        language=_common([a.language for a in articles]),
+        site=edition,
+        identity="edition:" + edition + "\x1f" + (date.isoformat() if date else ""),
+        description="In this edition: " + "; ".join(a.title for a in articles) + ".",
+    )
+
+
+def compose_script(
+    articles: Sequence[Article],
+    edition: str | None = None,
+    pauses: Pauses = Pauses(),
+    edition_date: dt.date | None = None,
+) -> Script:
+    """Turn one article (or, with an edition title or several articles, an edition) into a Script."""
+    if not articles:
+        raise ValueError("compose_script needs at least one article.")
+    if edition is None and len(articles) == 1:
+        return _single_script(articles[0], pauses)
+    title = (edition or "").strip() or DEFAULT_EDITION_TITLE
+    return _edition_script(articles, title, pauses, edition_date)

@@ -1,0 +1,69 @@
+"""split_sentences and bound_length."""
+
+import time
+
+import pytest
+
+from narrate.script.sentences import bound_length, split_sentences
+
+
+@pytest.mark.parametrize(
+    "paragraph, expected",
+    [
+        ("Dr. Ana Ruiz met Lt. Col. Dale Moss in the U.S. Capitol. They spoke for an hour.",
+         ["Dr. Ana Ruiz met Lt. Col. Dale Moss in the U.S. Capitol.", "They spoke for an hour."]),
+        ("“Is it open?” she asked. “Yes,” he said.", ["“Is it open?” she asked.", "“Yes,” he said."]),
+        ("Mr. Bell paid $4.50 at 5 p.m. on Friday. It was late!", ["Mr. Bell paid $4.50 at 5 p.m. on Friday.", "It was late!"]),
+        ("  One line\n  wrapped here.  ", ["One line wrapped here."]),
+        ("", []),
+    ],
+)
+def test_split_sentences(paragraph, expected):
+    assert split_sentences(paragraph) == expected
+
+
+def test_unknown_language_falls_back_to_english():
+    assert split_sentences("Dr. Bell came. He left.", language="xx-YY") == ["Dr. Bell came.", "He left."]
+
+
+LONG = ("The plan, which the council debated for three long evenings in the spring, covers roads; bridges; "
+        "the old market hall—which needs a roof—and a dozen smaller works, each of them small, each of them late, "
+        "each of them costly to the people of the town who have waited for years")
+
+
+@pytest.mark.parametrize("max_chars", [40, 60, 120, 200])
+def test_bound_length_keeps_every_word_and_the_limit(max_chars):
+    pieces = bound_length([LONG], max_chars)
+    assert all(len(p) <= max_chars for p in pieces)
+    assert "".join("".join(pieces).split()) == "".join(LONG.split())
+    position = 0
+    for piece in pieces:  # each piece is a verbatim stretch of the sentence, cut at a space or before a dash
+        found = LONG.index(piece, position)
+        assert LONG[position:found].strip() == ""
+        end = found + len(piece)
+        assert end == len(LONG) or LONG[end] in " —"
+        position = end
+    assert len(pieces) > 1
+
+
+def test_bound_length_prefers_strong_boundaries():
+    pieces = bound_length([LONG], 120)
+    assert pieces[0].endswith("bridges;")
+    assert pieces[1].endswith(",")
+
+
+def test_bound_length_never_cuts_inside_a_word():
+    word = "x" * 50
+    assert bound_length([f"{word} tail"], 20) == [word, "tail"]
+
+
+def test_short_sentences_untouched():
+    assert bound_length(["Short one.", "Another."], 300) == ["Short one.", "Another."]
+
+
+def test_many_paragraphs_split_fast():
+    paragraph = "Dr. Moss said the U.S. plan was late. The council met on Friday. " * 5
+    start = time.perf_counter()
+    for _ in range(200):
+        split_sentences(paragraph)
+    assert time.perf_counter() - start < 10
