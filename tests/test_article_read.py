@@ -58,8 +58,8 @@ def _write(tmp_path: Path, name: str, data: bytes) -> str:
         (lambda d: _write(d, "blank.txt", b"  \n\t\n \r\n"), r"blank\.txt is empty"),
         (lambda d: _write(d, "pic.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), r"pic\.md is a binary file"),
         (lambda d: _write(d, "title-only.md", b"# Just a headline\n"), r"no article text"),
-        (lambda d: _write(d, "page.html", b"<html><body>Hi</body></html>"), r"HTML, which narrate cannot read yet"),
-        (lambda d: "https://example.org/story", r"not supported yet"),
+        (lambda d: _write(d, "page.html", b"<html><body>Hi</body></html>"), r"page\.html holds no article text"),
+        (lambda d: "http://127.0.0.1:1/story", r"Could not fetch http://127\.0\.0\.1:1/story: .* refused"),
     ],
     ids=["missing", "folder", "empty", "whitespace", "binary", "title-only", "html", "url"],
 )

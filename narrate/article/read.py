@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from narrate.article.decode import decode_text, describe_source
+from narrate.article.html import read_html, read_url
 from narrate.article.markdown import parse_markdown
 from narrate.article.model import Article
 from narrate.article.text import parse_text
@@ -20,8 +21,9 @@ Reader = Callable[[str, str], Article]
 READERS: dict[str, Reader] = {
     "markdown": lambda text, source: parse_markdown(text, source),
     "text": lambda text, source: parse_text(text, source),
+    "html": lambda text, source: read_html(text, source),
 }
-"""Readers by format name; HTML slots in here later."""
+"""Readers by format name."""
 
 _SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".mdown": "markdown", ".mkd": "markdown",
                    ".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
@@ -68,10 +70,10 @@ def read_article(source: str, stdin: BinaryIO | None = None) -> Article:
 
     `.md`/`.markdown` are Markdown, `.txt` plain text, anything else is sniffed. Raises InputError
     (one sentence naming the source) for a missing, unreadable, binary, undecodable or empty input,
-    and for HTML and URLs, which are not supported yet.
+    and for a URL whose page cannot be fetched.
     """
     if _URL.match(source):
-        raise InputError(f"{source} is a web address; reading articles from URLs is not supported yet.")
+        return read_url(source)
     fmt = _SUFFIX_FORMATS.get(Path(source).suffix.lower()) if source != "-" else None
     if fmt is not None and fmt not in READERS:
         _reader(fmt, source)
