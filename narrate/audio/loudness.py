@@ -1,0 +1,195 @@
+"""Loudness (ITU-R BS.1770 / EBU R 128) from per-segment 100 ms energy steps, combined without a second pass.
+
+Each segment is measured once, on its own (K-weighting filter, then the sum of squares of every
+100 ms step). Those steps are small, cacheable numbers; an episode's integrated loudness is
+computed by laying the segments' steps (and the silences between them) end to end and forming
+the standard 400 ms gating blocks from four consecutive steps (75 % overlap). Steps are aligned
+to each segment's start rather than to the episode's 100 ms grid, and the filter restarts at
+each segment, which moves the result by a few hundredths of an LU on speech.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+STEP_S = 0.1
+"""Length of one energy step in seconds (the BS.1770 block hop)."""
+BLOCK_STEPS = 4
+"""Steps per gating block (400 ms)."""
+ABSOLUTE_GATE_LUFS = -70.0
+"""Blocks quieter than this are ignored."""
+RELATIVE_GATE_LU = -10.0
+"""Blocks this far below the ungated loudness are ignored."""
+MAX_LIMITER_MAKEUP_DB = 3.0
+"""Most extra gain given to make up for what the peak limiter is predicted to take away."""
+
+
+@dataclass(frozen=True)
+class SegmentLoudness:
+    """The loudness measurements of one segment: what a cache stores beside its audio."""
+
+    sample_rate: int
+    """Sample rate the segment was measured at."""
+    step_energy: tuple[float, ...]
+    """Sum of squared K-weighted samples (full scale = 1.0) of each 100 ms step, from the segment's start."""
+    step_samples: tuple[int, ...]
+    """Number of samples in each step (all full but possibly the last)."""
+    step_peak: tuple[float, ...]
+    """Largest absolute sample value (full scale = 1.0, not K-weighted) of each step."""
+
+    @property
+    def peak(self) -> float:
+        """Largest absolute sample value of the segment."""
+        return max(self.step_peak, default=0.0)
+
+
+@functools.cache
+def k_weighting_sos(sample_rate: int) -> np.ndarray:
+    """The BS.1770 K-weighting filter (high shelf then high pass) as second-order sections for `sample_rate`."""
+    # Coefficients derived for any rate from the filters' analog prototypes (as libebur128 does).
+    f0, g, q = 1681.974450955533, 3.999843853973347, 0.7071752369554196
+    k = math.tan(math.pi * f0 / sample_rate)
+    vh = 10.0 ** (g / 20.0)
+    vb = vh**0.4996667741545416
+    a0 = 1.0 + k / q + k * k
+    shelf_b = [(vh + vb * k / q + k * k) / a0, 2.0 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0]
+    shelf_a = [1.0, 2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0]
+    f0, q = 38.13547087602444, 0.5003270373238773
+    k = math.tan(math.pi * f0 / sample_rate)
+    hp_b = [1.0, -2.0, 1.0]
+    hp_a = [1.0, 2.0 * (k * k - 1.0) / (1.0 + k / q + k * k), (1.0 - k / q + k * k) / (1.0 + k / q + k * k)]
+    return np.array([shelf_b + shelf_a, hp_b + hp_a], dtype=np.float64)
+
+
+def step_length(sample_rate: int) -> int:
+    """Samples in one 100 ms step at `sample_rate`."""
+    return max(1, round(sample_rate * STEP_S))
+
+
+def measure_samples(samples: np.ndarray, sample_rate: int) -> SegmentLoudness:
+    """Measure mono samples (int16, or float with full scale 1.0)."""
+    from scipy.signal import sosfilt
+
+    x = samples.astype(np.float64)
+    if samples.dtype == np.int16:
+        x /= 32768.0
+    y = sosfilt(k_weighting_sos(sample_rate), x) if x.size else x
+    step = step_length(sample_rate)
+    n_full = y.size // step
+    energy = np.square(y[: n_full * step]).reshape(n_full, step).sum(axis=1).tolist()
+    peaks = np.abs(x[: n_full * step]).reshape(n_full, step).max(axis=1).tolist() if n_full else []
+    counts = [step] * n_full
+    if y.size % step:
+        energy.append(float(np.square(y[n_full * step :]).sum()))
+        peaks.append(float(np.abs(x[n_full * step :]).max()))
+        counts.append(y.size % step)
+    return SegmentLoudness(sample_rate, tuple(energy), tuple(counts), tuple(peaks))
+
+
+def measure_pcm16(data: bytes, sample_rate: int) -> SegmentLoudness:
+    """Measure mono signed 16-bit little-endian PCM bytes."""
+    return measure_samples(np.frombuffer(data, dtype="<i2"), sample_rate)
+
+
+class LoudnessMeter:
+    """Combines segment measurements and silences, in episode order, into integrated loudness."""
+
+    def __init__(self, sample_rate: int) -> None:
+        """Start an empty meter for audio at `sample_rate`."""
+        self.sample_rate = sample_rate
+        self._energy: list[float] = []
+        self._samples: list[int] = []
+        self._peaks: list[float] = []
+
+    def add_segment(self, measured: SegmentLoudness) -> None:
+        """Append one segment's measurements."""
+        if measured.sample_rate != self.sample_rate:
+            raise ValueError(f"segment measured at {measured.sample_rate} Hz, episode is {self.sample_rate} Hz")
+        self._energy.extend(measured.step_energy)
+        self._samples.extend(measured.step_samples)
+        self._peaks.extend(measured.step_peak)
+
+    def add_silence(self, samples: int) -> None:
+        """Append `samples` of digital silence."""
+        step = step_length(self.sample_rate)
+        full, rest = divmod(samples, step)
+        self._energy.extend([0.0] * (full + (1 if rest else 0)))
+        self._samples.extend([step] * full + ([rest] if rest else []))
+        self._peaks.extend([0.0] * (full + (1 if rest else 0)))
+
+    def integrated_lufs(self) -> float:
+        """Gated integrated loudness in LUFS (-inf when everything is below the absolute gate)."""
+        return integrated_from_steps(np.asarray(self._energy), np.asarray(self._samples))
+
+    @property
+    def peak(self) -> float:
+        """Largest absolute sample value so far (full scale = 1.0)."""
+        return max(self._peaks, default=0.0)
+
+    @property
+    def peak_db(self) -> float:
+        """Sample peak in dBFS (-inf for silence)."""
+        return 20 * math.log10(self.peak) if self.peak > 0 else -math.inf
+
+    def limited_lufs(self, gain_db: float, ceiling_db: float) -> float:
+        """Predicted integrated loudness after `gain_db` and a peak limiter at `ceiling_db`.
+
+        Model: within a 100 ms step whose peak would exceed the ceiling, the limiter (release of
+        tens of milliseconds, longer than a pitch period) holds the gain down by the overshoot for
+        the whole step. That is close for voiced speech and slightly pessimistic for lone peaks.
+        """
+        gain = 10 ** (gain_db / 20)
+        ceiling = 10 ** (ceiling_db / 20)
+        peaks = np.asarray(self._peaks) * gain
+        reduction = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
+        energy = np.asarray(self._energy) * (gain * reduction) ** 2
+        return integrated_from_steps(energy, np.asarray(self._samples))
+
+    def gain_for(self, target_lufs: float, ceiling_db: float, max_gain_db: float = 40.0) -> float:
+        """The gain (dB) that, followed by a limiter at `ceiling_db`, lands on `target_lufs` (0 for silence).
+
+        It is the plain gain to the target plus the predicted limiter loss, that extra bounded to
+        MAX_LIMITER_MAKEUP_DB (audio whose peaks sit everywhere cannot be made loud by limiting).
+        """
+        source = self.integrated_lufs()
+        if not math.isfinite(source):
+            return 0.0
+        plain = max(-max_gain_db, min(max_gain_db, target_lufs - source))
+        low, high = plain, min(max_gain_db, plain + MAX_LIMITER_MAKEUP_DB)
+        if self.limited_lufs(low, ceiling_db) >= target_lufs:
+            return round(low, 3)
+        if self.limited_lufs(high, ceiling_db) <= target_lufs:
+            return round(high, 3)
+        for _ in range(30):  # loudness after limiting never falls as gain rises: bisect
+            mid = (low + high) / 2
+            if self.limited_lufs(mid, ceiling_db) < target_lufs:
+                low = mid
+            else:
+                high = mid
+        return round((low + high) / 2, 3)
+
+
+def integrated_from_steps(energy: np.ndarray, samples: np.ndarray) -> float:
+    """BS.1770 integrated loudness from consecutive 100 ms step energies and their sample counts."""
+    if energy.size == 0:
+        return -math.inf
+    if energy.size < BLOCK_STEPS:
+        block_e, block_n = np.array([energy.sum()]), np.array([samples.sum()])
+    else:
+        kernel = np.ones(BLOCK_STEPS)
+        block_e = np.convolve(energy, kernel, mode="valid")
+        block_n = np.convolve(samples.astype(np.float64), kernel, mode="valid")
+    mean_square = block_e / np.maximum(block_n, 1)
+    with np.errstate(divide="ignore"):
+        block_lufs = -0.691 + 10 * np.log10(mean_square)
+    kept = mean_square[block_lufs > ABSOLUTE_GATE_LUFS]
+    if kept.size == 0:
+        return -math.inf
+    relative_gate = -0.691 + 10 * math.log10(kept.mean()) + RELATIVE_GATE_LU
+    with np.errstate(divide="ignore"):
+        kept = kept[-0.691 + 10 * np.log10(kept) > relative_gate]
+    return -0.691 + 10 * math.log10(kept.mean())

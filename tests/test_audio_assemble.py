@@ -1,0 +1,179 @@
+"""Assembly end to end with real ffmpeg: one CBR MP3, ID3v2.3 chapters, loudness, reproducibility."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mutagen.id3 import ID3, CTOCFlags
+from mutagen.mp3 import MP3, BitrateMode
+
+from narrate.audio.assemble import AudioSettings, EpisodeTags, assemble_episode
+from narrate.audio.ffmpeg import run_ffmpeg
+from narrate.audio.pcm import Pcm
+from narrate.script.model import Chapter, Script, Segment
+
+RATE = 22050
+
+
+def speechlike(seconds: float, amplitude: float, seed: int, rate: int = RATE) -> Pcm:
+    """Syllables of a harmonic buzz plus noise, with one short loud plosive-like burst: speech's rare high peaks."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    f0 = 110 + 15 * seed
+    harmonics = range(1, int(4000 / f0))
+    buzz = sum(np.cos(2 * np.pi * k * f0 * t + rng.uniform(0, 2 * np.pi)) / k for k in harmonics)
+    buzz /= np.max(np.abs(buzz))
+    voice = 0.8 * buzz + 0.2 * np.clip(rng.laplace(size=t.size) / 4, -1, 1)
+    envelope = np.clip(np.sin(2 * np.pi * 2.5 * t), 0, None)
+    x = 0.35 * amplitude * voice * envelope
+    burst = int(rng.integers(0, t.size - rate // 100))
+    x[burst : burst + rate // 200] = amplitude * np.clip(rng.standard_normal(rate // 200) / 2.5, -1, 1)
+    return Pcm((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes(), rate)
+
+
+def sample_script() -> Script:
+    """Two top-level chapters, the first with two nested ones, then a third top-level chapter."""
+    return Script(
+        title="A test episode",
+        chapters=(
+            Chapter("Opening", (Segment("Headline.", "heading", 600), Segment("By a writer.", pause_ms=900))),
+            Chapter("Part one", (Segment("First words.", pause_ms=300), Segment("More words.", pause_ms=900)), level=1),
+            Chapter("Part two", (Segment("Second part.", pause_ms=1200),), level=1),
+            Chapter("Closing", (Segment("The end.", pause_ms=0), Segment("Really.", pause_ms=400))),
+        ),
+    )
+
+
+def audio_for(script: Script, amplitude: float) -> list[Pcm]:
+    """One speech-like clip per segment."""
+    return [speechlike(1.5 + 0.25 * i, amplitude, i) for i, _ in enumerate(script.segments())]
+
+
+def measure_mp3(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of an MP3, by ffmpeg's ebur128."""
+    err = run_ffmpeg(["-i", str(path), "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"]).stderr.decode()
+    summary = err[err.rfind("Summary:") :]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
+    return integrated, peak
+
+
+TAGS = EpisodeTags(
+    title="A test episode",
+    author="Tess Writer",
+    album="The Test Gazette",
+    date=dt.date(2025, 5, 18),
+    comment="A short description.",
+    language="en",
+)
+
+
+@pytest.fixture(scope="module")
+def episode(tmp_path_factory: pytest.TempPathFactory):
+    """One assembled episode and its path."""
+    script = sample_script()
+    path = tmp_path_factory.mktemp("ep") / "episode.mp3"
+    seen: list[int] = []
+    result = assemble_episode(script, audio_for(script, 0.3), path, AudioSettings(), TAGS, on_segment=seen.append)
+    assert seen == list(range(len(script.segments())))
+    return script, path, result
+
+
+def test_mp3_is_cbr_mono_44k(episode) -> None:
+    _, path, result = episode
+    info = MP3(path).info
+    assert info.bitrate_mode == BitrateMode.CBR
+    assert info.sample_rate == 44100 and info.channels == 1
+    assert info.bitrate == 64000
+    assert abs(info.length - result.duration_s) < 0.1
+
+
+def test_id3v23_metadata_and_cover(episode) -> None:
+    _, path, _ = episode
+    tags = ID3(path, translate=False)
+    assert tags.version == (2, 3, 0)
+    assert str(tags["TIT2"]) == "A test episode"
+    assert str(tags["TPE1"]) == "Tess Writer"
+    assert str(tags["TALB"]) == "The Test Gazette"
+    assert str(tags["TYER"]) == "2025" and str(tags["TDAT"]) == "1805"
+    assert str(tags["TCON"]) == "Podcast"
+    assert str(tags["TLAN"]) == "eng"
+    assert tags.getall("COMM")[0].text == ["A short description."]
+    apic = tags.getall("APIC")[0]
+    assert apic.mime == "image/png" and apic.type == 3 and apic.data.startswith(b"\x89PNG")
+
+
+def test_chapters_contiguous_and_nested(episode) -> None:
+    script, path, result = episode
+    tags = ID3(path)
+    chaps = {c.element_id: c for c in tags.getall("CHAP")}
+    assert len(chaps) == len(script.chapters)
+    tocs = tags.getall("CTOC")
+    top = [t for t in tocs if t.flags & CTOCFlags.TOP_LEVEL]
+    assert len(top) == 1 and top[0].flags & CTOCFlags.ORDERED
+    top_ids = top[0].child_element_ids
+    assert [str(chaps[i].sub_frames["TIT2"]) for i in top_ids] == ["Opening", "Closing"]
+    children = [t for t in tocs if not t.flags & CTOCFlags.TOP_LEVEL]
+    assert len(children) == 1
+    assert [str(chaps[i].sub_frames["TIT2"]) for i in children[0].child_element_ids] == ["Part one", "Part two"]
+    # Top-level chapters: first at 0, contiguous, last at the end of the audio.
+    spans = [(chaps[i].start_time, chaps[i].end_time) for i in top_ids]
+    assert spans[0][0] == 0
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+    assert spans[-1][1] == result.timeline.duration_ms
+    assert abs(spans[-1][1] / 1000 - MP3(path).info.length) < 0.1
+    # Nested chapters lie inside their parent, contiguous, the last ending with the parent.
+    kids = [(chaps[i].start_time, chaps[i].end_time) for i in children[0].child_element_ids]
+    assert spans[0][0] <= kids[0][0] and kids[-1][1] == spans[0][1]
+    assert all(a[1] == b[0] for a, b in zip(kids, kids[1:]))
+
+
+def test_timeline_from_sample_counts(episode) -> None:
+    script, _, result = episode
+    timeline = result.timeline
+    segments = script.segments()
+    clips = audio_for(script, 0.3)
+    assert [s.text for s in timeline.segments] == [s.text for s in segments]
+    expected = 0
+    for seg, timed, clip in zip(segments, timeline.segments, clips):
+        assert timed.start_sample == expected
+        assert timed.end_sample - timed.start_sample == clip.frames
+        expected = timed.end_sample + round(seg.pause_ms * RATE / 1000)
+    assert timeline.total_samples == timeline.segments[-1].end_sample  # no pause after the last segment
+    assert timeline.chapters[1].start_ms == timeline.segments[2].start_ms
+
+
+@pytest.mark.parametrize("amplitude", [0.02, 1.0], ids=["quiet", "loud"])
+def test_loudness_on_final_mp3(tmp_path: Path, amplitude: float) -> None:
+    script = sample_script()
+    path = tmp_path / "x.mp3"
+    result = assemble_episode(script, audio_for(script, amplitude), path, AudioSettings(verify_loudness=True), TAGS)
+    integrated, peak = measure_mp3(path)
+    assert abs(integrated - -19.0) <= 1.0
+    assert peak <= -1.0
+    assert result.loudness.measured
+    assert abs(result.loudness.integrated_lufs - integrated) < 0.5
+
+
+def test_byte_identical_rebuild(tmp_path: Path) -> None:
+    script = sample_script()
+    a, b = tmp_path / "a.mp3", tmp_path / "b.mp3"
+    assemble_episode(script, audio_for(script, 0.2), a, AudioSettings(), TAGS)
+    assemble_episode(script, iter(audio_for(script, 0.2)), b, AudioSettings(), TAGS)
+    assert a.read_bytes() == b.read_bytes()
+    assert not re.search(rb"Lav[fc]\d", a.read_bytes())  # no encoder version string
+
+
+def test_other_rates_and_stereo_are_converted(tmp_path: Path) -> None:
+    script = Script("Mixed", (Chapter("Only", (Segment("a", pause_ms=250), Segment("b"))),))
+    first = speechlike(1.0, 0.3, 1, rate=16000)
+    stereo_44k = speechlike(1.0, 0.3, 2, rate=44100)
+    stereo = Pcm(bytes(b for i in range(0, len(stereo_44k.data), 2) for b in stereo_44k.data[i : i + 2] * 2), 44100, 2, 2)
+    result = assemble_episode(script, [first, stereo], tmp_path / "m.mp3", AudioSettings(), EpisodeTags("Mixed"))
+    assert result.timeline.sample_rate == 16000
+    assert abs(result.duration_s - 2.25) < 0.01
+    assert abs(MP3(tmp_path / "m.mp3").info.length - 2.25) < 0.1
