@@ -1,0 +1,234 @@
+"""The default engine: pyttsx3 (eSpeak NG on Linux, from the espeakng-loader wheel), one per process."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import io
+import os
+import platform
+import tempfile
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+from narrate.audio.pcm import Pcm
+from narrate.engines.base import EngineError, VoiceSettings
+
+ENGINE_NAME = "pyttsx3"
+"""The name voice profiles use for this engine."""
+MAX_TEXT_CHARS = 8000
+"""Longest text handed to pyttsx3 at once (eSpeak through pyttsx3 crashes the interpreter past about 13,000)."""
+WAV_WAIT_S = 10.0
+"""How long to wait for pyttsx3's WAV to be complete after runAndWait returns."""
+DEFAULT_PITCH = 50
+"""eSpeak's own default pitch, used when a profile sets none."""
+
+_ESPEAK_PHONEMES_FLAG = 0x100
+"""espeakPHONEMES: lets eSpeak read `[[...]]` as phoneme mnemonics."""
+
+_shared_engine: Any = None
+"""The one pyttsx3 engine of this process (two engines in one process hang)."""
+
+
+def _pyttsx3_version() -> str:
+    try:
+        return importlib.metadata.version("pyttsx3")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _driver_name() -> str:
+    system = platform.system()
+    return {"Windows": "sapi5", "Darwin": "nsss"}.get(system, "espeak")
+
+
+def describe() -> tuple[str, str]:
+    """Return (engine name, version) without loading any speech library, e.g. ('pyttsx3', 'pyttsx3-2.99/espeak-ng-1.52.0')."""
+    driver = _driver_name()
+    if driver == "espeak":
+        from narrate.engines.espeak_library import wheel_espeak_version
+
+        driver_version = f"espeak-ng-{wheel_espeak_version()}"
+    else:
+        driver_version = f"{driver}-{platform.release()}"
+    return ENGINE_NAME, f"pyttsx3-{_pyttsx3_version()}/{driver_version}"
+
+
+def _pyttsx3_engine() -> Any:
+    """Return this process's pyttsx3 engine, creating it (after loading the wheel's eSpeak) on first use."""
+    global _shared_engine
+    if _shared_engine is None:
+        if _driver_name() == "espeak":
+            from narrate.engines.espeak_library import ensure_wheel_espeak
+
+            ensure_wheel_espeak()
+        try:
+            import pyttsx3
+
+            _shared_engine = pyttsx3.init()
+        except Exception as error:  # pyttsx3 raises bare RuntimeError/OSError when its driver fails
+            raise EngineError(f"pyttsx3 could not start its speech driver: {error}.") from error
+    return _shared_engine
+
+
+def list_engine_voices() -> list[tuple[str, str, list[str]]]:
+    """Return the installed engine voices as (id, name, languages); loads the speech library in this process."""
+    engine = _pyttsx3_engine()
+    return [(str(v.id), str(v.name), [str(lang) for lang in (v.languages or [])]) for v in engine.getProperty("voices")]
+
+
+class Pyttsx3Engine:
+    """Speech through pyttsx3; create at most one per process (pyttsx3 allows no more)."""
+
+    name: str
+    """Always 'pyttsx3'."""
+    version: str
+    """pyttsx3 and driver versions, e.g. 'pyttsx3-2.99/espeak-ng-1.52.0'."""
+    phoneme_input: bool = False
+    """When True (eSpeak only), text inside `[[...]]` is read as eSpeak phoneme mnemonics."""
+
+    def __init__(self) -> None:
+        self.name, self.version = describe()
+        self._engine = _pyttsx3_engine()
+        self._voices = list_engine_voices()
+        self._workdir = Path(tempfile.mkdtemp(prefix="narrate-pyttsx3-"))
+        self._default_voice = str(self._engine.getProperty("voice") or "")
+        self._driver = getattr(getattr(self._engine, "proxy", None), "_driver", None)
+        self._espeak: Any = None
+        if _driver_name() == "espeak" and self._driver is not None and hasattr(self._driver, "setProperty"):
+            from pyttsx3.drivers import _espeak
+
+            self._espeak = _espeak
+        if self._espeak is not None:
+            self._install_phoneme_hook()
+        # The first save of a fresh pyttsx3 engine is the one that most often comes back empty: spend it here.
+        with contextlib.suppress(EngineError):
+            self._render("Ready.")
+
+    @classmethod
+    def describe(cls) -> tuple[str, str]:
+        """Return (name, version) without loading the speech library."""
+        return describe()
+
+    def list_voices(self) -> list[tuple[str, str, list[str]]]:
+        """Return the installed engine voices as (id, name, languages)."""
+        return list(self._voices)
+
+    def synthesize(self, text: str, settings: VoiceSettings) -> Pcm:
+        """Return the speech for `text` in `settings` as 22050 Hz mono 16-bit Pcm, or raise EngineError."""
+        if not text.strip():
+            raise EngineError("There is no text to synthesize.")
+        if len(text) > MAX_TEXT_CHARS:
+            raise EngineError(f"A segment of {len(text)} characters is too long for pyttsx3 (at most {MAX_TEXT_CHARS}).")
+        self._apply(settings)
+        pcm = self._render(text)
+        if not pcm.data:  # pyttsx3 sometimes leaves a header-only WAV: one more try before giving up
+            pcm = self._render(text)
+        if not pcm.data:
+            raise EngineError("pyttsx3 wrote an empty WAV file.")
+        return pcm
+
+    def _apply(self, settings: VoiceSettings) -> None:
+        """Set voice, rate, pitch and volume, and make sure eSpeak has applied them before synthesis starts."""
+        voice = settings.voice or settings.language
+        engine_voice = self._resolve_voice(voice) if voice else self._default_voice
+        properties: list[tuple[str, object]] = [("voice", engine_voice)] if engine_voice else []
+        properties += [("rate", int(settings.rate_wpm)), ("volume", float(settings.volume))]
+        if self._espeak is None:
+            for key, value in properties:
+                self._engine.setProperty(key, value)
+            return
+        # pyttsx3 queues setProperty behind a busy flag and drops the queue when its loop ends, and
+        # eSpeak applies parameters on its own thread: set them on the driver directly, between waits
+        # for eSpeak to be idle, so every segment gets exactly its own settings.
+        properties.append(("pitch", DEFAULT_PITCH if settings.pitch is None else int(settings.pitch)))
+        self._espeak_idle()
+        for key, value in properties:
+            self._driver.setProperty(key, value)
+        self._espeak_idle()
+
+    def _espeak_idle(self) -> None:
+        """Wait until eSpeak's own thread has finished all queued work."""
+        self._espeak.dll.espeak_Synchronize()
+
+    def _resolve_voice(self, wanted: str) -> str:
+        """Map a profile's voice (id, short id, name or language, with an optional '+variant') to an engine voice id."""
+        base, plus, variant = wanted.partition("+")
+        key = base.strip().lower()
+        for voice_id, voice_name, _ in self._voices:
+            if key in (voice_id.lower(), voice_id.rsplit("/", 1)[-1].lower(), voice_name.lower()):
+                return f"{voice_id}{plus}{variant}"
+        for voice_id, _, languages in self._voices:
+            if key in (lang.lower() for lang in languages):
+                return f"{voice_id}{plus}{variant}"
+        raise EngineError(f"pyttsx3 has no voice '{wanted}'; `narrate voices` lists the installed ones.")
+
+    def _install_phoneme_hook(self) -> None:
+        """Make the eSpeak driver pass espeakPHONEMES when `phoneme_input` is on (pyttsx3 hard-codes its flags)."""
+        driver = getattr(getattr(self._engine, "proxy", None), "_driver", None)
+        if driver is None or not hasattr(driver, "_start_synthesis"):
+            return
+        from pyttsx3.drivers import _espeak
+
+        engine = self
+
+        def start_synthesis(text: str) -> None:
+            driver._proxy.setBusy(True)
+            driver._proxy.notify("started-utterance")
+            driver._speaking = True
+            driver._data_buffer = b""
+            flags = _espeak.ENDPAUSE | _espeak.CHARS_UTF8
+            if engine.phoneme_input:
+                flags |= _ESPEAK_PHONEMES_FLAG
+            _espeak.Synth(str(text).encode("utf-8"), flags=flags)
+
+        driver._start_synthesis = start_synthesis
+
+    def _render(self, text: str) -> Pcm:
+        """Save `text` to a fresh WAV through pyttsx3, wait until the file is complete, and read it."""
+        wav_path = self._workdir / "segment.wav"
+        wav_path.unlink(missing_ok=True)
+        # pyttsx3's eSpeak driver prints "Audio saved to ..."; never let it reach the user's terminal.
+        with contextlib.redirect_stdout(io.StringIO()):
+            self._engine.save_to_file(text, str(wav_path))
+            self._engine.runAndWait()
+            pcm = _wait_for_wav(wav_path, WAV_WAIT_S)
+            if self._espeak is not None:
+                self._espeak_idle()
+        wav_path.unlink(missing_ok=True)
+        return pcm
+
+
+def _wait_for_wav(path: Path, timeout_s: float) -> Pcm:
+    """Wait (bounded) until `path` holds a complete WAV, then return its samples; raise EngineError on timeout."""
+    deadline = time.monotonic() + timeout_s
+    last_size = -1
+    while True:
+        size = path.stat().st_size if path.exists() else -1
+        if size >= 44 and size == last_size:
+            pcm = _read_complete_wav(path, size)
+            if pcm is not None:
+                return pcm
+        if time.monotonic() > deadline:
+            state = "no file" if size < 0 else f"an incomplete file of {size} bytes"
+            raise EngineError(f"pyttsx3 left {state} after {timeout_s:.0f} s.")
+        last_size = size
+        time.sleep(0.005 if size < 0 else 0.02)
+
+
+def _read_complete_wav(path: Path, size: int) -> Pcm | None:
+    """Return the WAV's samples when its header agrees with its size, else None (still being written)."""
+    try:
+        with wave.open(os.fspath(path), "rb") as wav:
+            frames = wav.getnframes()
+            width, channels, rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
+            data = wav.readframes(frames)
+    except (wave.Error, EOFError, OSError):
+        return None
+    if len(data) != frames * width * channels or size < 44 + len(data):
+        return None
+    if width != 2:
+        raise EngineError(f"pyttsx3 wrote {8 * width}-bit audio instead of 16-bit.")
+    return Pcm(data=data, sample_rate=rate, sample_width=width, channels=channels)

@@ -1,0 +1,93 @@
+"""The pyttsx3 engine with the real eSpeak NG from the espeakng-loader wheel (always run in worker processes)."""
+
+import array
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from narrate.engines.base import EngineError, VoiceSettings
+from narrate.engines.pool import SynthJob, synthesize_segments
+from narrate.voices import get_profile
+
+REPO = Path(__file__).resolve().parents[1]
+SENTENCE = "The ferry leaves the north pier at seven every morning."  # 10 words
+
+
+def speak(*settings: VoiceSettings, text: str = SENTENCE, workers: int = 1):
+    jobs = [SynthJob(i, text, "pyttsx3", s) for i, s in enumerate(settings)]
+    return list(synthesize_segments(jobs, workers=workers, timeout_s=30))
+
+
+def zero_crossings_per_second(pcm) -> float:
+    samples = array.array("h", pcm.data)
+    crossings = sum(1 for a, b in zip(samples, samples[1:]) if (a < 0) != (b < 0))
+    return crossings / pcm.duration
+
+
+def test_short_sentence_is_22050_hz_mono_16_bit_of_plausible_length():
+    (pcm,) = speak(VoiceSettings(voice="gmw/en-us", rate_wpm=175))
+    assert (pcm.sample_rate, pcm.sample_width, pcm.channels) == (22050, 2, 1)
+    expected = 10 / 175 * 60
+    assert 0.6 * expected < pcm.duration < 1.8 * expected
+
+
+def test_faster_rate_gives_shorter_audio():
+    slow, fast = speak(VoiceSettings(voice="gmw/en-us", rate_wpm=120), VoiceSettings(voice="gmw/en-us", rate_wpm=300))
+    assert fast.duration < 0.7 * slow.duration
+
+
+def test_rate_still_applies_after_a_voice_change():
+    a, b, c = speak(
+        VoiceSettings(voice="gmw/en+f3", rate_wpm=120),
+        VoiceSettings(voice="gmw/en-us", rate_wpm=120),
+        VoiceSettings(voice="gmw/en-us", rate_wpm=300),
+    )
+    assert c.duration < 0.7 * b.duration
+
+
+def test_quote_voice_sounds_different_from_the_narrator():
+    profile = get_profile("default")
+    narrator = profile.settings_for("narrator")[1]
+    quote = profile.settings_for("quote")[1]
+    a, b = speak(narrator, quote)
+    assert zero_crossings_per_second(b) > 1.1 * zero_crossings_per_second(a)
+
+
+def test_unknown_engine_voice_names_the_segment():
+    with pytest.raises(EngineError, match=r"Segment 1 .*no voice 'xx-nowhere'"):
+        list(synthesize_segments([SynthJob(0, SENTENCE, "pyttsx3", VoiceSettings(voice="xx-nowhere"))], 1, 30, retries=0))
+
+
+def test_audio_saved_message_never_reaches_stdout(capfd):
+    speak(VoiceSettings())
+    assert "Audio saved" not in capfd.readouterr().out
+
+
+ENGINE_PROBE = """
+import sys
+from narrate.engines.pyttsx3_engine import Pyttsx3Engine
+from narrate.engines.espeak_library import loaded_espeak_library, wheel_espeak_paths
+from narrate.engines.base import VoiceSettings
+engine = Pyttsx3Engine()
+from pyttsx3.drivers import _espeak
+pcm = engine.synthesize("Testing the library.", VoiceSettings())
+print(loaded_espeak_library(), file=sys.stderr)
+print(wheel_espeak_paths()[0], file=sys.stderr)
+print(engine.version, file=sys.stderr)
+print(_espeak.Info(None).decode().split()[0], file=sys.stderr)
+print(pcm.duration > 0.3, file=sys.stderr)
+"""
+
+
+def test_the_wheels_espeak_library_is_the_one_loaded():
+    result = subprocess.run([sys.executable, "-c", ENGINE_PROBE], cwd=REPO, capture_output=True, text=True,
+                            timeout=60, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    loaded, wheel, version, runtime_version, spoke = result.stderr.strip().splitlines()[-5:]
+    assert Path(loaded) == Path(wheel)
+    assert "espeakng_loader" in loaded
+    assert version.endswith(f"/espeak-ng-{runtime_version}")
+    assert spoke == "True"
+    assert "Audio saved" not in result.stdout
