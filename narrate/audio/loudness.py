@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,9 +102,10 @@ class LoudnessMeter:
     def __init__(self, sample_rate: int) -> None:
         """Start an empty meter for audio at `sample_rate`."""
         self.sample_rate = sample_rate
-        self._energy: list[float] = []
-        self._samples: list[int] = []
-        self._peaks: list[float] = []
+        # Compact arrays (8 bytes a step): a 12-hour episode holds about 432,000 steps.
+        self._energy = array("d")
+        self._samples = array("q")
+        self._peaks = array("d")
 
     def add_segment(self, measured: SegmentLoudness) -> None:
         """Append one segment's measurements."""
@@ -117,9 +119,9 @@ class LoudnessMeter:
         """Append `samples` of digital silence."""
         step = step_length(self.sample_rate)
         full, rest = divmod(samples, step)
-        self._energy.extend([0.0] * (full + (1 if rest else 0)))
-        self._samples.extend([step] * full + ([rest] if rest else []))
-        self._peaks.extend([0.0] * (full + (1 if rest else 0)))
+        self._energy.extend(array("d", bytes(8 * (full + (1 if rest else 0)))))
+        self._samples.extend(array("q", [step]) * full + array("q", [rest] if rest else []))
+        self._peaks.extend(array("d", bytes(8 * (full + (1 if rest else 0)))))
 
     def integrated_lufs(self) -> float:
         """Gated integrated loudness in LUFS (-inf when everything is below the absolute gate)."""
@@ -128,7 +130,7 @@ class LoudnessMeter:
     @property
     def peak(self) -> float:
         """Largest absolute sample value so far (full scale = 1.0)."""
-        return max(self._peaks, default=0.0)
+        return float(np.max(np.asarray(self._peaks))) if len(self._peaks) else 0.0
 
     @property
     def peak_db(self) -> float:
