@@ -1,0 +1,236 @@
+"""The catalog: a SQLite database in the output folder holding every published episode.
+
+Writers take SQLite's write lock (BEGIN IMMEDIATE) and hold it while they rewrite the feed and pages,
+so two builds publishing into one folder at once are serialized and neither episode is lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from narrate.errors import NarrateError
+from narrate.publish.record import CatalogEntry, EpisodeRecord
+from narrate.slug import slugify
+
+CATALOG_FILE = "catalog.sqlite"
+"""The catalog's file name inside the output folder (never served)."""
+BUSY_TIMEOUT_S = 60.0
+"""How long a writer waits for another writer's transaction before giving up."""
+EPISODE_FILE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{8}\.(?:mp3|chapters\.json|vtt)$")
+"""Names of the files a build writes (STEM.mp3, STEM.chapters.json, STEM.vtt); only these are ever deleted."""
+PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+"""The Podcasting 2.0 namespace UUID for podcast:guid."""
+EPISODE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/narrate/episode")
+"""narrate's namespace for episode GUIDs (UUIDv5 of the source identity)."""
+RESERVED_SLUGS = frozenset({"index", "feed", "catalog", "narrate"})
+"""Page names an episode must not take."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS episodes (
+    identity TEXT PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    slug TEXT NOT NULL UNIQUE,
+    published TEXT NOT NULL,
+    title TEXT NOT NULL,
+    author TEXT,
+    description TEXT NOT NULL DEFAULT '',
+    site TEXT,
+    language TEXT,
+    article_date TEXT,
+    mp3 TEXT NOT NULL,
+    mp3_bytes INTEGER NOT NULL,
+    duration_s REAL NOT NULL,
+    chapters_json TEXT NOT NULL,
+    vtt TEXT NOT NULL,
+    chapters TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS retired (file TEXT PRIMARY KEY);
+"""
+
+
+def catalog_path(output_dir: Path) -> Path:
+    """Where the catalog of `output_dir` lives."""
+    return Path(output_dir) / CATALOG_FILE
+
+
+def open_catalog(output_dir: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the catalog; transactions are explicit (see `write_transaction`)."""
+    path = catalog_path(output_dir)
+    try:
+        Path(output_dir).mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        with write_transaction(conn):
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                conn.execute(statement)
+    except sqlite3.DatabaseError as exc:
+        raise NarrateError(f"Cannot open the catalog {path}: {exc}.") from None
+    except OSError as exc:
+        raise NarrateError(f"Cannot create the output folder {output_dir}: {exc.strerror or exc}.") from None
+    return conn
+
+
+@contextlib.contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Hold the catalog's write lock for the block; commit on success, roll back on error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def episode_guid(identity: str) -> str:
+    """The GUID an episode with this source identity gets: a UUIDv5, the same for every build."""
+    return str(uuid.uuid5(EPISODE_NAMESPACE, identity))
+
+
+def podcast_guid_for(feed_url: str) -> str:
+    """podcast:guid per Podcasting 2.0: UUIDv5 of the feed URL without scheme and trailing slashes."""
+    bare = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", feed_url).rstrip("/")
+    return str(uuid.uuid5(PODCAST_NAMESPACE, bare))
+
+
+def podcast_guid(conn: sqlite3.Connection, feed_url: str) -> str:
+    """The show's podcast:guid: computed from `feed_url` the first time, then always the stored one."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'podcast_guid'").fetchone()
+    if row:
+        return row[0]
+    value = podcast_guid_for(feed_url)
+    conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('podcast_guid', ?)", (value,))
+    return conn.execute("SELECT value FROM meta WHERE key = 'podcast_guid'").fetchone()[0]
+
+
+def stored_podcast_guid(conn: sqlite3.Connection) -> str | None:
+    """The stored podcast:guid, or None before the first feed was written."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'podcast_guid'").fetchone()
+    return row[0] if row else None
+
+
+def record_episode(conn: sqlite3.Connection, record: EpisodeRecord, now: dt.datetime) -> CatalogEntry:
+    """Insert or update `record` (inside a write transaction); GUID, slug and publication time stay as first stored.
+
+    Files the episode named before and no longer names are marked retired (deleted by `sweep_retired`).
+    """
+    _check_record(record)
+    old = conn.execute("SELECT mp3, chapters_json, vtt FROM episodes WHERE identity = ?", (record.identity,)).fetchone()
+    values = {
+        "title": record.title,
+        "author": record.author,
+        "description": record.description or "",
+        "site": record.site,
+        "language": record.language,
+        "article_date": record.date.isoformat() if record.date else None,
+        "mp3": record.mp3,
+        "mp3_bytes": int(record.mp3_bytes),
+        "duration_s": float(record.duration_s),
+        "chapters_json": record.chapters_json,
+        "vtt": record.vtt,
+        "chapters": json.dumps([[t, int(lv), float(s), float(e)] for t, lv, s, e in record.chapters], ensure_ascii=False),
+    }
+    if old is None:
+        published = (
+            dt.datetime.combine(record.date, dt.time(0, 0), tzinfo=dt.timezone.utc)
+            if record.date
+            else now.astimezone(dt.timezone.utc).replace(microsecond=0)
+        )
+        values.update(identity=record.identity, guid=episode_guid(record.identity),
+                      slug=_free_slug(conn, record.title), published=published.isoformat())
+        columns = ", ".join(values)
+        conn.execute(f"INSERT INTO episodes ({columns}) VALUES ({', '.join('?' * len(values))})", tuple(values.values()))
+    else:
+        retire(conn, [name for name in old if name not in (record.mp3, record.chapters_json, record.vtt)])
+        assignments = ", ".join(f"{k} = ?" for k in values)
+        conn.execute(f"UPDATE episodes SET {assignments} WHERE identity = ?", (*values.values(), record.identity))
+    entry = find_entry(conn, record.identity)
+    assert entry is not None
+    return entry
+
+
+def entries(conn: sqlite3.Connection) -> list[CatalogEntry]:
+    """Every episode, newest publication first."""
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM episodes ORDER BY published DESC, identity").fetchall()
+    return [_entry(row) for row in rows]
+
+
+def find_entry(conn: sqlite3.Connection, key: str) -> CatalogEntry | None:
+    """The episode whose identity, GUID, slug, page, STEM or file name is `key`, or None."""
+    stem = re.sub(r"\.(?:mp3|chapters\.json|vtt|html)$", "", key)
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM episodes WHERE identity = ? OR guid = ? OR slug = ? OR mp3 = ? OR mp3 = ?",
+        (key, key, stem, key, stem + ".mp3"),
+    ).fetchone()
+    return _entry(row) if row else None
+
+
+def delete_entry(conn: sqlite3.Connection, entry: CatalogEntry) -> None:
+    """Take `entry` out of the catalog (inside a write transaction) and retire its files."""
+    conn.execute("DELETE FROM episodes WHERE identity = ?", (entry.record.identity,))
+    retire(conn, [entry.record.mp3, entry.record.chapters_json, entry.record.vtt])
+
+
+def retire(conn: sqlite3.Connection, names: list[str]) -> None:
+    """Mark episode files as no longer wanted by their episode."""
+    conn.executemany("INSERT OR IGNORE INTO retired (file) VALUES (?)", [(n,) for n in names])
+
+
+def sweep_retired(conn: sqlite3.Connection, output_dir: Path) -> list[str]:
+    """Delete retired files that no episode names any more (inside a write transaction); return their names.
+
+    Only names matching narrate's STEM pattern are deleted, and only once the catalog has named them,
+    so user files and the files of a build that has not published yet are never touched.
+    """
+    named = {n for row in conn.execute("SELECT mp3, chapters_json, vtt FROM episodes") for n in row}
+    deleted = []
+    for (name,) in conn.execute("SELECT file FROM retired").fetchall():
+        if name not in named and EPISODE_FILE.match(name) and "/" not in name:
+            path = Path(output_dir) / name
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+                deleted.append(name)
+        conn.execute("DELETE FROM retired WHERE file = ?", (name,))
+    return deleted
+
+
+_COLUMNS = ("identity, guid, slug, published, title, author, description, site, language, article_date, "
+            "mp3, mp3_bytes, duration_s, chapters_json, vtt, chapters")
+
+
+def _entry(row: tuple) -> CatalogEntry:  # type: ignore[type-arg]
+    (identity, guid, slug, published, title, author, description, site, language, article_date,
+     mp3, mp3_bytes, duration_s, chapters_json, vtt, chapters) = row
+    record = EpisodeRecord(
+        identity=identity, title=title, author=author, description=description, site=site, language=language,
+        date=dt.date.fromisoformat(article_date) if article_date else None,
+        mp3=mp3, mp3_bytes=mp3_bytes, duration_s=duration_s, chapters_json=chapters_json, vtt=vtt,
+        chapters=tuple((t, int(lv), float(s), float(e)) for t, lv, s, e in json.loads(chapters)),
+    )
+    return CatalogEntry(record=record, guid=guid, slug=slug, published=dt.datetime.fromisoformat(published))
+
+
+def _free_slug(conn: sqlite3.Connection, title: str) -> str:
+    base = slugify(title)
+    if base in RESERVED_SLUGS:
+        base = f"{base}-episode"
+    slug, n = base, 2
+    while conn.execute("SELECT 1 FROM episodes WHERE slug = ?", (slug,)).fetchone():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _check_record(record: EpisodeRecord) -> None:
+    if not record.identity:
+        raise NarrateError("An episode needs a source identity to be published.")
+    for name in (record.mp3, record.chapters_json, record.vtt):
+        if not name or "/" in name or "\\" in name or name.startswith("."):
+            raise NarrateError(f"Episode file name '{name}' must be a plain file name in the output folder.")
