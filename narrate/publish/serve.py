@@ -126,7 +126,10 @@ def serve(output_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, 
         # podcast:guid from the configured feed URL, as a build would); /feed.xml itself is rendered per request.
         from narrate.publish.site import write_feed
 
-        write_feed(root, base_url)
+        try:
+            write_feed(root, base_url)
+        except (OSError, sqlite3.Error) as exc:  # a read-only folder can still be served as it is
+            print(f"narrate: pages not refreshed ({exc}); serving the folder as it is.", flush=True)
     shown = host if ":" not in host else f"[{host}]"
     address = f"http://{shown}:{port}"
     try:
