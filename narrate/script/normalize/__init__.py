@@ -1,0 +1,43 @@
+"""Normalizing for speech: written news text in, text an engine reads as a person would out.
+
+`normalize_for_speech(text, language)` is the one entry point. Each concern lives in its own module
+(numbers, dates, times, currency, units, ranges, roman, abbreviations, acronyms, web, symbols);
+`english.py` orders them. Other languages plug in through `register_language`.
+Text inside eSpeak phoneme brackets `[[...]]` (from the lexicon) is passed through untouched.
+"""
+
+from __future__ import annotations
+
+import re
+
+from narrate.script.normalize import symbols
+from narrate.script.normalize.english import normalize_english
+from narrate.script.normalize.registry import Normalizer, normalizer_for, register_language, registered_languages
+
+__all__ = ["Normalizer", "normalize_for_speech", "normalizer_for", "register_language", "registered_languages"]
+
+PHONEME_SPAN = re.compile(r"\[\[[^\[\]]*\]\]")
+"""eSpeak phoneme input written by the lexicon; never rewritten."""
+
+register_language("en", normalize_english)
+
+
+def _fallback(text: str) -> str:
+    """For languages without a normalizer: only typography and markup, numbers are left to the engine."""
+    for step in (symbols.straighten, symbols.strip_markup, symbols.ellipses_as_pauses, symbols.dashes_as_pauses, symbols.tidy):
+        text = step(text)
+    return text
+
+
+def normalize_for_speech(text: str, language: str = "en") -> str:
+    """Return `text` rewritten for speech in `language` (BCP 47; unknown languages get typography cleanup only)."""
+    normalizer = normalizer_for(language) or _fallback
+    pieces = PHONEME_SPAN.split(text)
+    spans = PHONEME_SPAN.findall(text)
+    if not spans:
+        return normalizer(text)
+    out = [normalizer(pieces[0]) if pieces[0].strip() else pieces[0]]
+    for span, piece in zip(spans, pieces[1:]):
+        out.append(f" {span} ")
+        out.append(normalizer(piece) if piece.strip() else piece)
+    return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()

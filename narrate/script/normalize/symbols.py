@@ -1,0 +1,84 @@
+"""Typography and symbols: curly quotes, dashes and ellipses as pauses, &, #1, +, leftover markup."""
+
+from __future__ import annotations
+
+import re
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"',
+                         "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u200b": "", "\u00ad": "", "\ufeff": ""})
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_HEADING_MARK = re.compile(r"(?m)^\s{0,3}#{1,6}\s+")
+_QUOTE_MARK = re.compile(r"(?m)^\s{0,3}>\s?")
+_BULLET = re.compile(r"(?m)^\s*(?:[-*+•·]|\d+[.)])\s+(?=\S)")
+_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~|`+)(?=\S)(.+?)(?<=\S)\1")
+_STRAY_MARKUP = re.compile(r"(?<!\w)[*_`~]+|[*_`~]+(?!\w)|\*+")
+_ELLIPSIS = re.compile(r"\s*(?:\.\s?\.\s?\.|…)(?:\s*\.)?(?P<after>\s+[A-Z]|\s*$)?")
+_DASH_PAUSE = re.compile(r"\s*(?:—|―|--+)\s*|\s+[–-]\s+")
+_NUMBER_SIGN = re.compile(r"#\s?(?=\d)")
+_PLUS = re.compile(r"(?<=\d)\+(?!\d)|(?<![\w+])\+(?=\d)|\s\+\s")
+_WORD_SLASH_OR = re.compile(r"\b(and|his|he|him|she|her|either)/(or|her|she|him|he|his)\b", re.IGNORECASE)
+_WORD_SLASH = re.compile(r"(?<=[A-Za-z])/(?=[A-Za-z])")
+_APPROX = re.compile(r"[~≈]\s?(?=[\d$£€¥])")
+_AMPERSAND = re.compile(r"\s*&\s*")
+_SIMPLE = {"=": " equals ", "×": " times ", "÷": " divided by ", "≈": " about ", "~": " about ", "<": " less than ",
+           ">": " more than ", "≤": " at most ", "≥": " at least ", "§": " section ", "°": " degrees ", "%": " percent ",
+           "@": " at ", "#": " ", "|": ", ", "•": ", ", "·": ", ", "©": "", "®": "", "™": "", "†": "", "‡": "",
+           "^": "", "\\": " ", "{": "", "}": "", "[": "", "]": ""}
+_SIMPLE_RE = re.compile("|".join(re.escape(k) for k in _SIMPLE))
+_SPACES = re.compile(r"[ \t]+")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
+_REPEATED_COMMA = re.compile(r",(?:\s*,)+")
+_COMMA_BEFORE_STOP = re.compile(r",\s*([.!?;:])")
+_DOUBLE_STOP = re.compile(r"\.{2,}")
+_LEADING_PUNCT = re.compile(r"^[\s,;:]+")
+
+
+def straighten(text: str) -> str:
+    """Curly quotes to straight ones, odd spaces to plain spaces, soft hyphens and zero-widths removed."""
+    return text.translate(_QUOTES)
+
+
+def strip_markup(text: str) -> str:
+    """Remove what remains of Markdown and HTML: emphasis marks, backticks, heading and quote marks, bullets, tags; links keep their text."""
+    text = _LINK.sub(r"\1", text)
+    text = _HTML_TAG.sub(" ", text)
+    text = _HEADING_MARK.sub("", text)
+    text = _QUOTE_MARK.sub("", text)
+    text = _BULLET.sub("", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    return text
+
+
+def ellipses_as_pauses(text: str) -> str:
+    """Ellipses become a pause (comma), or a full stop when a new sentence or the end follows."""
+    return _ELLIPSIS.sub(lambda m: "." + m["after"] if m["after"] is not None else ", ", text)
+
+
+def dashes_as_pauses(text: str) -> str:
+    """Em dashes, double hyphens and spaced dashes become a pause (comma); run after ranges have taken 52–48."""
+    return _DASH_PAUSE.sub(", ", text)
+
+
+def say_symbols(text: str) -> str:
+    """'&' -> 'and', '#1' -> 'number 1', '50+' -> '50 plus', 'and/or' -> 'and or', other symbols to words or nothing."""
+    text = _NUMBER_SIGN.sub("number ", text)
+    text = _AMPERSAND.sub(" and ", text)
+    text = _PLUS.sub(" plus ", text)
+    text = _WORD_SLASH_OR.sub(lambda m: f"{m.group(1)} {m.group(2)}" if m.group(2).lower() == "or" else f"{m.group(1)} or {m.group(2)}", text)
+    text = _APPROX.sub("about ", text)
+    text = _WORD_SLASH.sub(" slash ", text)
+    text = _STRAY_MARKUP.sub(" ", text)
+    return _SIMPLE_RE.sub(lambda m: _SIMPLE[m.group(0)], text)
+
+
+def tidy(text: str) -> str:
+    """Collapse spaces and doubled punctuation left by the other passes."""
+    text = _SPACES.sub(" ", text)
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    text = _REPEATED_COMMA.sub(",", text)
+    text = _COMMA_BEFORE_STOP.sub(r"\1", text)
+    text = _DOUBLE_STOP.sub(".", text)
+    text = _LEADING_PUNCT.sub("", text)
+    return "\n".join(line.strip() for line in text.split("\n")).strip()

@@ -1,0 +1,39 @@
+"""`narrate script --check`: leftover digits and symbols, unknown capitals, long sentences, with places."""
+
+from __future__ import annotations
+
+from narrate.script.check import check_script, check_text
+from narrate.script.model import Chapter, Script, Segment
+from narrate.script.normalize import normalize_for_speech
+
+
+def _script(*chapters: tuple[str, list[str]]) -> Script:
+    return Script(title="t", chapters=tuple(Chapter(title, tuple(Segment(s) for s in segs)) for title, segs in chapters))
+
+
+def test_clean_normalized_text_has_no_issues() -> None:
+    text = normalize_for_speech("The FBI and NATO met on May 18, 2025 at 9:30 a.m. and paid $2.5 billion.")
+    assert check_text(text) == []
+
+
+def test_finds_each_kind_with_its_place() -> None:
+    script = _script(
+        ("Opening", ["All fine here.", "Model X7 costs 5 units."]),
+        ("Second", ["The ZQW team met.", "A sign ✓ appeared.", " ".join(["word"] * 70) + "."]),
+    )
+    issues = check_script(script)
+    kinds = [(i.kind, i.chapter_index, i.segment_index) for i in issues]
+    assert kinds == [("digits", 0, 1), ("digits", 0, 1), ("all-caps", 1, 0), ("symbol", 1, 1), ("long-sentence", 1, 2)]
+    assert issues[0].excerpt == "X7"
+    assert str(issues[2]).startswith('chapter 2 ("Second"), segment 1: ')
+    assert "ZQW" in issues[2].message
+
+
+def test_known_words_phonemes_and_dotted_initials_pass() -> None:
+    assert check_text("NATO, NASA and the F.B.I. said [[h@l'oU]] twice.") == []
+
+
+def test_long_sentence_limit_is_adjustable() -> None:
+    text = "one two three four five six."
+    assert check_text(text, long_sentence_words=5)[0][0] == "long-sentence"
+    assert check_text(text, long_sentence_words=6) == []
