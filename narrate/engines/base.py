@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from narrate.audio.pcm import Pcm
+from narrate.errors import NarrateError
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class VoiceSettings:
     """The voice's language, when the engine needs it."""
 
 
-class EngineError(Exception):
+class EngineError(NarrateError):
     """A segment could not be synthesized; the message is meant for users."""
 
 

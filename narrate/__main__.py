@@ -1,0 +1,5 @@
+"""`python -m narrate` runs the CLI."""
+
+from narrate.cli import main
+
+main()

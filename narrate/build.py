@@ -1,0 +1,385 @@
+"""narrate build: articles -> script -> cached, parallel synthesis -> one chaptered MP3, chapters and transcript -> feed.
+
+This module only wires the stages together; each stage lives in its own package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from narrate.article.model import Article
+from narrate.article.read import read_article
+from narrate.audio.assemble import AudioSettings, EpisodeTags, assemble_episode
+from narrate.audio.chapters_json import chapters_json
+from narrate.audio.pcm import Pcm
+from narrate.audio.transcript import webvtt
+from narrate.cache.key import segment_key
+from narrate.cache.store import NullCache, SegmentCache
+from narrate.engines.base import VoiceSettings
+from narrate.engines.pool import SynthJob, engine_info, synthesize_segments
+from narrate.errors import NarrateError
+from narrate.files import write_text_atomic
+from narrate.manifest import EpisodeManifest, episode_fingerprint
+from narrate.script.compose import compose_script
+from narrate.script.lexicon import Lexicon, load_lexicon
+from narrate.script.model import Script
+from narrate.script.pauses import Pauses
+from narrate.script.speech import speakable
+from narrate.slug import episode_stem
+from narrate.voices import VoiceProfile, get_profile
+
+STATE_DIR = ".narrate"
+"""Folder inside the output folder for build state (manifests, work files); never published."""
+
+
+@dataclass(frozen=True)
+class ScriptOptions:
+    """What shapes the script: sources, edition, pauses, voice profile and lexicon."""
+
+    sources: tuple[str, ...]
+    """Paths, URLs or '-' for standard input."""
+    edition: str | None = None
+    """Edition title: several articles become one episode."""
+    pauses: Pauses = field(default_factory=Pauses)
+    """Silences between structural units."""
+    voice: str = "default"
+    """The voice profile (its lexicon entries apply)."""
+    voices_dirs: tuple[Path, ...] = ()
+    """Extra folders with user voice profiles."""
+    lexicons: tuple[Path, ...] = ()
+    """Pronunciation lexicon files (TOML)."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Everything `narrate build` needs besides the script."""
+
+    output_dir: Path = Path("output")
+    """Where the episode files land."""
+    voice: str = "default"
+    """The voice profile name."""
+    voices_dirs: tuple[Path, ...] = ()
+    """Extra folders with user voice profiles."""
+    jobs: int = 0
+    """Worker processes for synthesis; 0 means one per core."""
+    cache_dir: Path | None = None
+    """Segment cache folder; None means the user's cache folder."""
+    use_cache: bool = True
+    """False disables the segment cache."""
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    """Encoding and loudness settings."""
+    segment_timeout_s: float = 120.0
+    """How long one segment may take before its worker is restarted."""
+    publish: bool = True
+    """Record the episode in the catalog and rewrite the feed and pages."""
+    base_url: str | None = None
+    """Public base URL for the feed (overrides narrate.toml)."""
+
+
+@dataclass(frozen=True)
+class ChapterInfo:
+    """A chapter as reported to users."""
+
+    title: str
+    level: int
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote and how much work it did."""
+
+    mp3: Path
+    chapters_json: Path
+    vtt: Path
+    manifest: Path
+    title: str
+    duration_s: float
+    chapters: tuple[ChapterInfo, ...]
+    segments_total: int
+    segments_synthesized: int
+    segments_reused: int
+    unchanged: bool
+    """True when nothing changed since the last build of this episode and no audio was rewritten."""
+    feed: Path | None = None
+    """The feed file, when the build was published."""
+    page: Path | None = None
+    """The episode page, when the build was published."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The `narrate build --json` summary."""
+        return {
+            "title": self.title,
+            "mp3": str(self.mp3),
+            "chapters_json": str(self.chapters_json),
+            "vtt": str(self.vtt),
+            "feed": str(self.feed) if self.feed else None,
+            "page": str(self.page) if self.page else None,
+            "duration_s": round(self.duration_s, 3),
+            "chapters": [
+                {"title": c.title, "level": c.level, "start_s": round(c.start_s, 3), "end_s": round(c.end_s, 3)}
+                for c in self.chapters
+            ],
+            "segments": {
+                "total": self.segments_total,
+                "synthesized": self.segments_synthesized,
+                "reused": self.segments_reused,
+            },
+            "unchanged": self.unchanged,
+        }
+
+
+def read_articles(sources: Sequence[str], stdin: BinaryIO | None = None) -> list[Article]:
+    """Read every source; standard input may be named once."""
+    if not sources:
+        raise NarrateError("Name at least one article to read (a file, a URL, or - for standard input).")
+    if list(sources).count("-") > 1:
+        raise NarrateError("Standard input ('-') can be read only once.")
+    return [read_article(s, stdin=stdin) for s in sources]
+
+
+def default_lexicons() -> tuple[Path, ...]:
+    """Lexicon files used when none is named: ./lexicon.toml when it exists."""
+    local = Path("lexicon.toml")
+    return (local,) if local.is_file() else ()
+
+
+def make_script(options: ScriptOptions, stdin: BinaryIO | None = None) -> Script:
+    """Read the sources, compose the script and rewrite it for speech (no synthesis)."""
+    articles = read_articles(options.sources, stdin=stdin)
+    if len(articles) > 1 and not options.edition:
+        raise NarrateError('Several articles make one edition: give it a title with --edition "TITLE".')
+    profile = get_profile(options.voice, options.voices_dirs)
+    lexicon_files = options.lexicons or default_lexicons()
+    lexicon: Lexicon | None = load_lexicon(lexicon_files) if lexicon_files else None
+    script = compose_script(articles, edition=options.edition, pauses=options.pauses)
+    return speakable(script, lexicon, profile.name)
+
+
+@dataclass(frozen=True)
+class PlannedSegment:
+    """One segment with the engine, settings and cache key that will produce its audio."""
+
+    index: int
+    text: str
+    engine: str
+    settings: VoiceSettings
+    key: str
+
+
+def plan_segments(script: Script, profile: VoiceProfile) -> list[PlannedSegment]:
+    """Give every segment its engine, voice settings (by role) and content-addressed cache key."""
+    versions: dict[str, str] = {}
+    planned = []
+    for index, segment in enumerate(script.segments()):
+        engine, settings = profile.settings_for(segment.role)
+        if engine not in versions:
+            versions[engine] = engine_info(engine)[1]
+        key = segment_key(segment.text, engine, versions[engine], settings, profile.name)
+        planned.append(PlannedSegment(index, segment.text, engine, settings, key))
+    return planned
+
+
+def manifest_path(output_dir: Path, identity: str) -> Path:
+    """Where the manifest of the episode with this identity lives."""
+    name = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:20] + ".json"
+    return Path(output_dir) / STATE_DIR / "episodes" / name
+
+
+def _tags(script: Script) -> EpisodeTags:
+    return EpisodeTags(
+        title=script.title,
+        author=script.author,
+        album=script.site,
+        date=script.date,
+        comment=script.description,
+        cover_png=None,
+        language=script.language,
+    )
+
+
+def _prepare_output_dir(output_dir: Path) -> None:
+    try:
+        (output_dir / STATE_DIR / "episodes").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise NarrateError(f"Cannot create the output folder {output_dir}: {exc.strerror or exc}.") from None
+    if not os.access(output_dir, os.W_OK | os.X_OK):
+        raise NarrateError(f"The output folder {output_dir} is not writable.")
+
+
+def _open_cache(options: BuildOptions) -> SegmentCache | NullCache:
+    if not options.use_cache:
+        return NullCache()
+    root = options.cache_dir or SegmentCache.default_dir()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        return SegmentCache(root)
+    except OSError as exc:
+        raise NarrateError(f"Cannot use the cache folder {root}: {exc.strerror or exc}.") from None
+
+
+def _audio_stream(
+    planned: Sequence[PlannedSegment],
+    cache: SegmentCache | NullCache,
+    options: BuildOptions,
+    on_synthesized: Callable[[int], None] | None,
+    counts: dict[str, int],
+) -> Iterator[Pcm]:
+    """Yield every segment's audio in order: from the cache when it has it, else from the worker pool."""
+
+    def job(p: PlannedSegment) -> SynthJob:
+        return SynthJob(index=p.index, text=p.text, engine=p.engine, settings=p.settings)
+
+    workers = options.jobs or (os.cpu_count() or 1)
+    missing = {p.index for p in planned if not cache.contains(p.key)}
+    fresh = synthesize_segments(
+        [job(p) for p in planned if p.index in missing],
+        workers=workers, timeout_s=options.segment_timeout_s, on_done=on_synthesized,
+    )
+    for p in planned:
+        pcm = None if p.index in missing else cache.get(p.key)
+        if pcm is None and p.index not in missing:  # evicted or damaged since we looked
+            pcm = next(synthesize_segments([job(p)], workers=1, timeout_s=options.segment_timeout_s))
+            missing.add(p.index)
+            cache.put(p.key, pcm)
+        elif pcm is None:
+            pcm = next(fresh)
+            cache.put(p.key, pcm)
+        counts["synthesized" if p.index in missing else "reused"] += 1
+        yield pcm
+
+
+def build_episode(
+    script: Script,
+    options: BuildOptions,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> BuildResult:
+    """Synthesize and assemble `script` into OUTPUT/STEM.mp3, .chapters.json and .vtt, then publish it.
+
+    Reuses every cached segment; when nothing changed since the last build of this episode it writes no
+    audio at all. `progress(stage, done, total)` reports 'synthesize' and 'assemble' steps.
+    """
+    if not script.segments():
+        raise NarrateError("The article holds nothing to say.")
+    output_dir = Path(options.output_dir)
+    _prepare_output_dir(output_dir)
+    profile = get_profile(options.voice, options.voices_dirs)
+    planned = plan_segments(script, profile)
+    tags = _tags(script)
+    fingerprint = episode_fingerprint(
+        [p.key for p in planned],
+        [s.pause_ms for s in script.segments()],
+        chapters=[(c.title, c.level, len(c.segments)) for c in script.chapters],
+        audio_settings=repr(options.audio),
+        tags=repr(tags),
+    )
+    identity = script.identity or script.title
+    state = manifest_path(output_dir, identity)
+    previous = EpisodeManifest.read(state)
+    total = len(planned)
+    if previous is not None and previous.fingerprint == fingerprint and all(
+        (output_dir / f"{previous.stem}{suffix}").exists() for suffix in (".mp3", ".chapters.json", ".vtt")
+    ):
+        return _publish(script, _result(previous, output_dir, state, total, 0, total, unchanged=True), options)
+
+    cache = _open_cache(options)
+    counts = {"synthesized": 0, "reused": 0}
+    done = 0
+
+    def on_synth(_index: int) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress("synthesize", done, len(planned) - counts["reused"])
+
+    def on_segment(index: int) -> None:
+        if progress:
+            progress("assemble", index + 1, total)
+
+    fd, tmp_name = tempfile.mkstemp(prefix=".episode-", suffix=".mp3.part", dir=output_dir)
+    os.close(fd)
+    tmp_mp3 = Path(tmp_name)
+    try:
+        assembled = assemble_episode(
+            script, _audio_stream(planned, cache, options, on_synth, counts), tmp_mp3, options.audio, tags,
+            on_segment=on_segment, work_dir=output_dir / STATE_DIR,
+        )
+        stem = episode_stem(script.title, _sha256_file(tmp_mp3))
+        write_text_atomic(output_dir / f"{stem}.chapters.json",
+                          json.dumps(chapters_json(assembled.timeline, script.title), indent=2, ensure_ascii=False) + "\n")
+        write_text_atomic(output_dir / f"{stem}.vtt", webvtt(assembled.timeline))
+        os.chmod(tmp_mp3, 0o644)
+        os.replace(tmp_mp3, output_dir / f"{stem}.mp3")
+    finally:
+        tmp_mp3.unlink(missing_ok=True)
+    if hasattr(cache, "record_build_stats"):
+        cache.record_build_stats(hits=counts["reused"], misses=counts["synthesized"])
+
+    manifest = EpisodeManifest.from_build(
+        identity=identity, stem=stem, title=script.title, fingerprint=fingerprint, script=script,
+        segment_keys=[p.key for p in planned], timeline=assembled.timeline,
+        sample_rate=options.audio.sample_rate, audio_file=f"{stem}.mp3",
+    )
+    manifest.write(state)
+    result = _result(manifest, output_dir, state, total, counts["synthesized"], counts["reused"], unchanged=False)
+    return _publish(script, result, options)
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _publish(script: Script, result: BuildResult, options: BuildOptions) -> BuildResult:
+    if not options.publish:
+        return result
+    from dataclasses import replace
+
+    from narrate.publish import EpisodeRecord, publish_episode
+
+    record = EpisodeRecord(
+        identity=script.identity or script.title,
+        title=script.title,
+        mp3=result.mp3.name,
+        mp3_bytes=result.mp3.stat().st_size,
+        duration_s=result.duration_s,
+        chapters_json=result.chapters_json.name,
+        vtt=result.vtt.name,
+        chapters=tuple((c.title, c.level, c.start_s, c.end_s) for c in result.chapters),
+        author=script.author,
+        description=script.description,
+        site=script.site,
+        language=script.language,
+        date=script.date,
+    )
+    published = publish_episode(Path(options.output_dir), record, base_url=options.base_url)
+    output_dir = Path(options.output_dir)
+    return replace(result, feed=output_dir / published.feed, page=output_dir / published.entry.page)
+
+
+def _result(manifest: EpisodeManifest, output_dir: Path, state: Path, total: int,
+            synthesized: int, reused: int, unchanged: bool) -> BuildResult:
+    return BuildResult(
+        mp3=output_dir / f"{manifest.stem}.mp3",
+        chapters_json=output_dir / f"{manifest.stem}.chapters.json",
+        vtt=output_dir / f"{manifest.stem}.vtt",
+        manifest=state,
+        title=manifest.title,
+        duration_s=manifest.duration_s,
+        chapters=tuple(ChapterInfo(c.title, c.level, c.start_s, c.end_s) for c in manifest.chapter_spans()),
+        segments_total=total,
+        segments_synthesized=synthesized,
+        segments_reused=reused,
+        unchanged=unchanged,
+    )

@@ -1,0 +1,236 @@
+"""The `narrate` command: a thin typer layer that parses options, calls the stages and shows progress.
+
+Heavy modules are imported inside the commands so that `narrate --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="narrate",
+    help="Turn written news into podcast-ready audio, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+cache_app = typer.Typer(help="Inspect or clear the segment cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+Sources = Annotated[list[str], typer.Argument(help="Articles: Markdown, text or HTML files, http(s) URLs, or - for standard input.", show_default=False)]
+Edition = Annotated[Optional[str], typer.Option("--edition", "-e", help="Title of an edition: several articles become one episode.")]
+Output = Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
+Voice = Annotated[str, typer.Option("--voice", "-v", help="Voice profile name (see `narrate voices`).")]
+VoicesDir = Annotated[Optional[list[Path]], typer.Option("--voices", help="Extra folder of voice profiles (repeatable).")]
+LexiconFiles = Annotated[Optional[list[Path]], typer.Option("--lexicon", help="Pronunciation lexicon TOML (repeatable; default ./lexicon.toml if present).")]
+CacheDir = Annotated[Optional[Path], typer.Option("--cache", help="Segment cache folder (default: the user cache folder).")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+def _stdin():  # type: ignore[no-untyped-def]
+    return sys.stdin.buffer if sys.stdin is not None and not sys.stdin.closed else None
+
+
+def _script(sources: list[str], edition: str | None, voice: str, voices: list[Path] | None,
+            lexicon: list[Path] | None):  # type: ignore[no-untyped-def]
+    from narrate.build import ScriptOptions, make_script
+
+    options = ScriptOptions(sources=tuple(sources), edition=edition, voice=voice,
+                            voices_dirs=tuple(voices or ()), lexicons=tuple(lexicon or ()))
+    return make_script(options, stdin=_stdin())
+
+
+@app.command()
+def build(
+    sources: Sources,
+    edition: Edition = None,
+    output: Output = Path("output"),
+    voice: Voice = "default",
+    voices: VoicesDir = None,
+    lexicon: LexiconFiles = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Synthesis worker processes (0: one per core).")] = 0,
+    bitrate: Annotated[int, typer.Option("--bitrate", help="MP3 bitrate in kbps (CBR).")] = 64,
+    cache: CacheDir = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the segment cache.")] = False,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="Public URL of the output folder, for the feed.")] = None,
+    no_publish: Annotated[bool, typer.Option("--no-publish", help="Write the episode files only; leave catalog, feed and pages alone.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary instead of paths.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Build one episode (chaptered MP3, chapters JSON, WebVTT transcript) from one or more articles, and publish it."""
+    from narrate.audio.assemble import AudioSettings
+    from narrate.build import BuildOptions, build_episode
+    from narrate.progress import ProgressReporter
+
+    if bitrate not in (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320):
+        raise typer.BadParameter("use an MP3 bitrate such as 48, 64, 96 or 128.", param_hint="--bitrate")
+    script = _script(sources, edition, voice, voices, lexicon)
+    options = BuildOptions(
+        output_dir=output, voice=voice, voices_dirs=tuple(voices or ()), jobs=jobs, cache_dir=cache,
+        use_cache=not no_cache, audio=AudioSettings(bitrate_kbps=bitrate), publish=not no_publish, base_url=base_url,
+    )
+    with ProgressReporter(enabled=not quiet and not as_json) as reporter:
+        result = build_episode(script, options, progress=reporter.update)
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    if not quiet:
+        if result.unchanged:
+            typer.echo(f"Nothing changed: {result.title}", err=True)
+        else:
+            typer.echo(
+                f"{result.title}: {result.duration_s / 60:.1f} min, {len(result.chapters)} chapters; "
+                f"{result.segments_synthesized} segments synthesized, {result.segments_reused} reused",
+                err=True,
+            )
+    for path in (result.mp3, result.chapters_json, result.vtt, result.page, result.feed):
+        if path is not None:
+            typer.echo(str(path))
+
+
+@app.command()
+def script(
+    sources: Sources,
+    edition: Edition = None,
+    voice: Voice = "default",
+    voices: VoicesDir = None,
+    lexicon: LexiconFiles = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    check: Annotated[bool, typer.Option("--check", help="List what could not be verbalized with confidence; exit 1 if anything is found.")] = False,
+) -> None:
+    """Print what will be said, chapter by chapter, without synthesizing anything."""
+    if fmt not in ("text", "json"):
+        raise typer.BadParameter("use text or json.", param_hint="--format")
+    result = _script(sources, edition, voice, voices, lexicon)
+    if check:
+        from narrate.script.check import check_script
+
+        issues = check_script(result)
+        for issue in issues:
+            typer.echo(str(issue))
+        typer.echo(f"{len(issues)} place(s) to look at." if issues else "Nothing to fix: every segment reads cleanly.", err=True)
+        raise typer.Exit(1 if issues else 0)
+    if fmt == "json":
+        typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    from narrate.script.render import render_text
+
+    typer.echo(render_text(result))
+
+
+@app.command()
+def voices(
+    voices_dir: VoicesDir = None,
+    sample: Annotated[Optional[Path], typer.Option("--sample", help="Write one short MP3 sample per usable profile into this folder.")] = None,
+) -> None:
+    """List the voice profiles (engine, language, usable here?) and the engine's installed voices."""
+    from narrate.voice_listing import describe_voices, profile_statuses
+
+    if sample is None:
+        typer.echo(describe_voices(tuple(voices_dir or ())))
+        return
+    from narrate.sample import SAMPLE_TEXT, write_sample
+
+    for status in profile_statuses(tuple(voices_dir or ())):
+        if not status.usable:
+            typer.echo(f"skipped {status.profile.name}: {status.problem}", err=True)
+            continue
+        path = write_sample(SAMPLE_TEXT, status.profile.name, sample / f"{status.profile.name}.mp3", tuple(voices_dir or ()))
+        typer.echo(str(path))
+
+
+@app.command()
+def say(
+    text: Annotated[str, typer.Argument(help="What to say (use - to read standard input).", show_default=False)],
+    voice: Voice = "default",
+    voices: VoicesDir = None,
+    lexicon: LexiconFiles = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Where to write the sample MP3 (default: say-VOICE.mp3).")] = None,
+    play: Annotated[bool, typer.Option("--play/--no-play", help="Play the sample when an audio player is installed.")] = True,
+) -> None:
+    """Speak a short text with a voice profile, through the full normalizing path, to hear it before building."""
+    import subprocess
+
+    from narrate.build import default_lexicons
+    from narrate.sample import find_player, write_sample
+    from narrate.script.lexicon import load_lexicon
+
+    if text == "-":
+        text = sys.stdin.read()
+    files = tuple(lexicon or ()) or default_lexicons()
+    dest = write_sample(text, voice, out or Path(f"say-{voice}.mp3"), tuple(voices or ()),
+                        load_lexicon(files) if files else None)
+    typer.echo(str(dest))
+    player = find_player() if play else None
+    if player:
+        subprocess.run([*player, str(dest)], check=False)
+
+
+@app.command()
+def demo(
+    output: Output = Path("output"),
+    quiet: Quiet = False,
+) -> None:
+    """Build the bundled demo edition (three short articles of our own) into OUTPUT and publish it."""
+    from narrate.demo import demo_articles
+
+    build(sources=[str(p) for p in demo_articles()], edition="The narrate demo edition", output=output,
+          voice="default", voices=None, lexicon=None, jobs=0, bitrate=64, cache=None, no_cache=False,
+          base_url=None, no_publish=False, as_json=False, quiet=quiet)
+
+
+@cache_app.command("info")
+def cache_info(cache: CacheDir = None) -> None:
+    """Show the cache's location, entries, size and the last build's hit rate."""
+    from narrate.cache.store import SegmentCache
+
+    info = SegmentCache(cache or SegmentCache.default_dir()).info()
+    lookups = info.last_build_hits + info.last_build_misses
+    rate = f"{100 * info.last_build_hits / lookups:.0f}%" if lookups else "n/a"
+    typer.echo(f"location:   {info.root}")
+    typer.echo(f"entries:    {info.entries}")
+    typer.echo(f"size:       {info.size_bytes / 1e6:.1f} MB (cap {info.cap_bytes / 1e6:.0f} MB)")
+    typer.echo(f"last build: {info.last_build_hits} reused, {info.last_build_misses} synthesized (hit rate {rate})")
+
+
+@cache_app.command("clear")
+def cache_clear(cache: CacheDir = None) -> None:
+    """Delete every cached segment."""
+    from narrate.cache.store import SegmentCache
+
+    store = SegmentCache(cache or SegmentCache.default_dir())
+    store.clear()
+    typer.echo(f"Cleared {store.root}")
+
+
+def _register_publish_commands() -> None:
+    from narrate.publish.commands import register
+
+    register(app)
+
+
+_register_publish_commands()
+
+
+def main() -> None:
+    """Entry point: run the app; user errors become one sentence on stderr and a non-zero exit."""
+    from narrate.errors import NarrateError
+
+    try:
+        app()
+    except NarrateError as exc:
+        typer.echo(f"narrate: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("narrate: interrupted; finished segments stay cached for the next run.", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""The spoken-text stage: a composed Script's segment text rewritten the way a person reads it aloud.
+
+The user's lexicon comes first (it may write eSpeak phonemes as [[...]], which normalizing leaves alone),
+then the language's normalizer (numbers, dates, currencies, abbreviations...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from narrate.script.lexicon import Lexicon
+from narrate.script.model import Script
+from narrate.script.normalize import normalize_for_speech
+
+
+def speakable(script: Script, lexicon: Lexicon | None = None, profile_name: str | None = None) -> Script:
+    """Return `script` with every segment's text run through the lexicon and the normalizer; segments that end up empty are dropped."""
+    language = script.language or "en"
+    chapters = []
+    for chapter in script.chapters:
+        segments = []
+        for segment in chapter.segments:
+            text = lexicon.apply(segment.text, profile_name) if lexicon is not None else segment.text
+            text = normalize_for_speech(text, language).strip()
+            if text:
+                segments.append(replace(segment, text=text))
+        chapters.append(replace(chapter, segments=tuple(segments)))
+    return replace(script, chapters=tuple(chapters))
