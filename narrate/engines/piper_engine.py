@@ -39,7 +39,7 @@ _load_lock = threading.Lock()
 """Guards _loaded_voices when threads share the engine."""
 
 
-class PiperSetupError(NarrateError, EngineError):
+class PiperSetupError(EngineError):
     """Piper cannot run here: the extra or a model is missing or broken; str() says what to install or fix."""
 
 
