@@ -48,9 +48,8 @@ def test_rate_still_applies_after_a_voice_change():
 
 
 def test_quote_voice_sounds_different_from_the_narrator():
-    profile = get_profile("default")
-    narrator = profile.settings_for("narrator")[1]
-    quote = profile.settings_for("quote")[1]
+    narrator = get_profile("default").settings_for("narrator")[1]
+    quote = get_profile("quote").settings_for("narrator")[1]
     a, b = speak(narrator, quote)
     assert zero_crossings_per_second(b) > 1.1 * zero_crossings_per_second(a)
 

@@ -14,10 +14,13 @@ def test_shipped_profiles_are_found():
     assert profiles["default"].engine == "pyttsx3"
 
 
-def test_default_reads_quotes_in_the_quote_profile():
+def test_quotes_stay_with_the_narrator_by_default_and_a_profile_can_hand_them_to_the_quote_voice(tmp_path):
     default, quote = get_profile("default"), get_profile("quote")
-    assert default.settings_for("quote") == quote.settings_for("narrator")
-    assert default.settings_for("quote")[1].voice != default.settings_for("narrator")[1].voice
+    assert default.settings_for("quote") == default.settings_for("narrator")
+    (tmp_path / "duo.toml").write_text('name = "duo"\nengine = "pyttsx3"\nvoice = "gmw/en-us"\n[roles]\nquote = "quote"\n')
+    duo = get_profile("duo", (tmp_path,))
+    assert duo.settings_for("quote") == quote.settings_for("narrator")
+    assert duo.settings_for("quote")[1].voice != duo.settings_for("narrator")[1].voice
 
 
 def test_inline_role_override_changes_only_that_setting():
