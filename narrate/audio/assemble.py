@@ -57,7 +57,7 @@ def assemble_episode(
         gain_db = joined.loudness.gain_for(settings.target_lufs, settings.limiter_ceiling_db, MAX_GAIN_DB)
         measured = encode_mp3(joined.raw_path, joined.sample_rate, Path(mp3_path), gain_db, settings)
     timeline = build_timeline(script, joined.segment_spans, joined.total_samples, joined.sample_rate)
-    cover = tags.cover_png if tags.cover_png is not None else generate_cover(tags.title, tags.album)
+    cover = tags.cover_png if tags.cover_png is not None else generate_cover(tags.title, _cover_subtitle(tags))
     write_tags(Path(mp3_path), tags, timeline, cover)
     loudness = measured or Loudness(
         integrated_lufs=joined.loudness.limited_lufs(gain_db, settings.limiter_ceiling_db),
@@ -72,3 +72,12 @@ def assemble_episode(
         source_lufs=source_lufs if math.isfinite(source_lufs) else -math.inf,
         gain_db=gain_db,
     )
+
+
+def _cover_subtitle(tags: EpisodeTags) -> str | None:
+    """The line under the title on a generated cover: the publication, else the date, never the title again."""
+    if tags.album and tags.album.strip().casefold() != tags.title.strip().casefold():
+        return tags.album
+    if tags.date is not None:
+        return f"{tags.date.day} {tags.date:%B %Y}"
+    return tags.author
