@@ -7,8 +7,9 @@ Layout:
   current chapter.
 - An edition: an intro chapter (edition title, date, 'In this edition:' and the headlines), then one
   top-level chapter per article; the article's sections become nested chapters (level 1).
-- One segment per sentence (bounded in length); quotes are read by the 'quote' role; tables are a
-  short note; a break (`---`) lengthens the pause before it. `pause_ms` is the silence after each
+- One segment per sentence (bounded in length); block quotes, and quotations of four words or more
+  inside a paragraph, are read by the 'quote' role while attributions stay with the narrator (shorter
+  quotations, such as scare quotes, stay inline: see narrate.script.quotes); tables are a short note; a break (`---`) lengthens the pause before it. `pause_ms` is the silence after each
   segment (see Pauses); the script's last segment has none.
 """
 
@@ -22,6 +23,7 @@ from narrate.article.model import Article, Block
 from narrate.script.clean import clean_for_speech, is_speakable
 from narrate.script.model import Chapter, Role, Script, Segment
 from narrate.script.pauses import Pauses
+from narrate.script.quotes import Run, ends_sentence, split_quotations
 from narrate.script.sentences import DEFAULT_MAX_CHARS, bound_length, split_sentences
 
 DEFAULT_EDITION_TITLE = "News edition"
@@ -53,11 +55,34 @@ def byline_text(article: Article) -> str | None:
     return " ".join(parts) or None
 
 
+QUOTE_BOUNDARY_MS = 200
+"""Silence between a quotation and its attribution inside one sentence ('"...," she said')."""
+
+
+def _sentences(text: str, language: str | None) -> list[str]:
+    """The speakable, length-bounded sentences of one stretch of text."""
+    sentences = bound_length(split_sentences(text, language or "en"), DEFAULT_MAX_CHARS)
+    return [s for s in (clean_for_speech(s) for s in sentences) if is_speakable(s)]
+
+
 def _sentence_segments(text: str, role: Role, language: str | None, pauses: Pauses) -> list[Segment]:
-    """A paragraph's segments: one per (bounded) sentence; the last carries the paragraph pause."""
-    sentences = bound_length(split_sentences(clean_for_speech(text), language or "en"), DEFAULT_MAX_CHARS)
-    sentences = [s for s in (clean_for_speech(s) for s in sentences) if is_speakable(s)]
-    segments = [Segment(s, role, pauses.sentence_ms) for s in sentences]
+    """A paragraph's segments: one per (bounded) sentence; the last carries the paragraph pause.
+
+    In a narrator paragraph, quotations of more than MAX_INLINE_QUOTE_WORDS words are their own segments
+    with role 'quote' (see narrate.script.quotes); the attribution stays with the narrator, and a quotation
+    and its attribution inside one sentence are parted by QUOTE_BOUNDARY_MS rather than a sentence pause.
+    """
+    text = clean_for_speech(text)
+    runs = split_quotations(text) if role == "narrator" else [Run(text, False)]
+    segments: list[Segment] = []
+    for index, run in enumerate(runs):
+        run_role: Role = "quote" if run.quoted or role == "quote" else role
+        pieces = [Segment(s, run_role, pauses.sentence_ms) for s in _sentences(run.text, language)]
+        if not pieces:
+            continue
+        if segments and not ends_sentence(runs[index - 1].text):
+            segments[-1] = replace(segments[-1], pause_ms=min(pauses.sentence_ms, QUOTE_BOUNDARY_MS))
+        segments.extend(pieces)
     if segments:
         segments[-1] = replace(segments[-1], pause_ms=pauses.paragraph_ms)
     return segments
