@@ -194,11 +194,14 @@ def manifest_path(output_dir: Path, identity: str) -> Path:
     return Path(output_dir) / STATE_DIR / "episodes" / name
 
 
-def _tags(script: Script) -> EpisodeTags:
+def _tags(script: Script, output_dir: Path) -> EpisodeTags:
+    from narrate.publish.settings import load_settings
+
     return EpisodeTags(
         title=script.title,
         author=script.author,
-        album=script.site,
+        # TALB: the publication (or edition); when the article names none, the podcast's own title.
+        album=script.site or load_settings(output_dir).title,
         date=script.date,
         comment=script.description,
         cover_png=None,
@@ -273,7 +276,7 @@ def build_episode(
     _prepare_output_dir(output_dir)
     profile = get_profile(options.voice, options.voices_dirs)
     planned = plan_segments(script, profile)
-    tags = _tags(script)
+    tags = _tags(script, output_dir)
     fingerprint = episode_fingerprint(
         [p.key for p in planned],
         [s.pause_ms for s in script.segments()],
