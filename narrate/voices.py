@@ -213,3 +213,110 @@ def get_profile(name: str, extra_dirs: Sequence[Path] = (), profiles: Mapping[st
     except KeyError:
         available = ", ".join(sorted(profiles)) or "none"
         raise NarrateError(f"Unknown voice '{name}'; available: {available}.") from None
+
+
+def _primary(tag: str) -> str:
+    return tag.replace("_", "-").split("-", 1)[0].lower()
+
+
+def espeak_voice_for_language(language: str, data_dir: Path | None = None) -> str | None:
+    """The eSpeak NG voice id ('gmw/de', 'roa/pt-BR') that reads `language` (BCP 47), or None when eSpeak has none.
+
+    Read from the voice files in eSpeak's data folder (the wheel's unless `data_dir` is given), without
+    loading the speech library: the full tag is preferred ('pt-BR'), then its primary language ('de-AT' -> 'de').
+    """
+    if data_dir is None:
+        from narrate.engines.espeak_library import wheel_espeak_paths
+
+        try:
+            data_dir = wheel_espeak_paths()[1]
+        except NarrateError:
+            return None
+    wanted = language.replace("_", "-").lower()
+    best: tuple[int, int, int, str] | None = None  # (exactness, priority, id length, id): smaller is better
+    lang_dir = Path(data_dir) / "lang"
+    for path in lang_dir.rglob("*"):
+        if not path.is_file():
+            continue
+        voice_id = path.relative_to(lang_dir).as_posix()
+        try:
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            if len(parts) < 2 or parts[0] != "language":
+                continue
+            code = parts[1].lower()
+            priority = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 5
+            exactness = 0 if code == wanted else (1 if code == _primary(wanted) else None)
+            if exactness is None:
+                continue
+            candidate = (exactness, priority, len(voice_id), voice_id)
+            if best is None or candidate < best:
+                best = candidate
+    return best[3] if best else None
+
+
+def _matches(profile: VoiceProfile, language: str) -> int | None:
+    """0 when the profile reads exactly `language`, 1 when it reads its primary language, None otherwise."""
+    if not profile.language:
+        return None
+    if profile.language.replace("_", "-").lower() == language.replace("_", "-").lower():
+        return 0
+    return 1 if _primary(profile.language) == _primary(language) else None
+
+
+def _with_espeak_voice(profile: VoiceProfile, voice: str, language: str) -> VoiceProfile:
+    """`profile` reading `language` with eSpeak voice `voice`; role overrides keep their '+variant' and settings."""
+
+    def retarget(current: str | None) -> str:
+        variant = current.partition("+")[2] if current else ""
+        return f"{voice}+{variant}" if variant else voice
+
+    roles = {
+        role: replace(override, voice=retarget(override.voice), language=language)
+        if override.voice is not None or override.language is not None else override
+        for role, override in profile.roles.items()
+    }
+    return replace(
+        profile,
+        name=f"{profile.name}-{language.replace('_', '-').lower()}",
+        voice=retarget(profile.voice),
+        language=language,
+        roles=roles,
+        description=f"{profile.description} Reading {language} with eSpeak NG voice {voice}.".strip(),
+    )
+
+
+def profile_for_language(
+    language: str | None,
+    extra_dirs: Sequence[Path] = (),
+    profiles: Mapping[str, VoiceProfile] | None = None,
+) -> VoiceProfile | None:
+    """The profile to read an article in `language` with when the user chose none, or None to keep the default.
+
+    In order: the default profile when it reads that language; a profile (the user's before the shipped
+    ones, an exact tag before a primary-language match) whose `language` matches; else, when the default
+    profile speaks through eSpeak (pyttsx3), the default with eSpeak's voice for that language (named like
+    'default-de'); else None (no voice for it here).
+    """
+    if not language:
+        return None
+    if profiles is None:
+        profiles = load_profiles(extra_dirs)
+    default = profiles.get(DEFAULT_PROFILE)
+    if default is not None and _matches(default, language) is not None:
+        return default
+    shipped = shipped_voices_dir()
+    ranked = sorted(
+        (rank, p.path is not None and shipped is not None and p.path.parent == shipped, name)
+        for name, p in profiles.items()
+        if (rank := _matches(p, language)) is not None
+    )
+    if ranked:
+        return profiles[ranked[0][2]]
+    if default is None or default.engine != "pyttsx3":
+        return None
+    voice = espeak_voice_for_language(language)
+    return _with_espeak_voice(default, voice, language) if voice else None

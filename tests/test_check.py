@@ -25,7 +25,8 @@ def test_finds_each_kind_with_its_place() -> None:
     kinds = [(i.kind, i.chapter_index, i.segment_index) for i in issues]
     assert kinds == [("digits", 0, 1), ("digits", 0, 1), ("all-caps", 1, 0), ("symbol", 1, 1), ("long-sentence", 1, 2)]
     assert issues[0].excerpt == "X7"
-    assert str(issues[2]).startswith('chapter 2 ("Second"), segment 1: ')
+    assert str(issues[2]).startswith('Chapter 2 "Second", segment 1: ')
+    assert str(issues[2]).endswith('\n    "The ZQW team met."')
     assert "ZQW" in issues[2].message
 
 
@@ -37,3 +38,20 @@ def test_long_sentence_limit_is_adjustable() -> None:
     text = "one two three four five six."
     assert check_text(text, long_sentence_words=5)[0][0] == "long-sentence"
     assert check_text(text, long_sentence_words=6) == []
+
+
+def test_nested_chapters_are_numbered_as_the_script_shows_them_and_excerpts_have_context() -> None:
+    chapters = (
+        Chapter("Edition", (Segment("Fine."),)),
+        Chapter("Ferry", (Segment("Fine."),)),
+        Chapter("Repairs", (Segment("Fine."), Segment("The long preamble says the ferry Model X7 costs a great deal to repair now.")), level=1),
+    )
+    issue = check_script(Script(title="t", chapters=chapters))[0]
+    assert issue.place() == 'Chapter 2.1 "Repairs", segment 2'
+    assert issue.context == '"…says the ferry Model X7 costs a great deal to repair…"'
+
+
+def test_digits_are_left_to_the_engine_for_languages_without_a_normalizer() -> None:
+    chapters = (Chapter("Fähre", (Segment("Die Fähre brachte 120 Fahrgäste über den Fluss."),)),)
+    assert check_script(Script(title="t", chapters=chapters, language="de")) == []
+    assert [i.kind for i in check_script(Script(title="t", chapters=chapters, language="en"))] == ["digits"]

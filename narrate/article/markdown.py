@@ -4,7 +4,8 @@ What is kept and what is dropped:
 - `# headline` (or front matter `title`) is the title; `##` and deeper headings start Sections.
 - A byline right under the headline (`**Jane Roe****18 May 2025**`, `By Jane Roe`, a date) goes
   into metadata, not body text. YAML front matter (title, author, date, url/canonical_url, site,
-  language/lang, description...) overrides what is guessed.
+  language/lang, description...) overrides what is guessed; without a declared language, one is
+  detected from the body when the guess is confident (narrate.article.language).
 - Paragraphs split mid-sentence by a blank line are rejoined (see paragraphs.continues_previous).
 - Links keep their text; images, HTML blocks and comments, code blocks and link-only paragraphs
   are dropped, as is a publisher footer ("To contact ... visit:" before a link).
@@ -25,6 +26,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from narrate.article.byline import join_names, parse_byline, parse_date
+from narrate.article.language import choose_language
 from narrate.article.model import Article, Block, BlockKind, Section
 from narrate.article.paragraphs import normalize_space, rejoin_split_paragraphs
 
@@ -185,6 +187,11 @@ def _looks_like_title(item: _Item) -> bool:
     return item.kind == "paragraph" and len(item.text.split()) <= 15 and not item.text.endswith((".", ":"))
 
 
+def _body_text(sections: list[Section]) -> str:
+    """The article's body as one text, for guessing its language."""
+    return "\n".join(block.text for section in sections for block in section.blocks if block.kind != "table")
+
+
 def parse_markdown(text: str, source: str | None = None) -> Article:
     """Parse a Markdown article (front matter, headline, byline, sections) into an Article."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
@@ -243,6 +250,6 @@ def parse_markdown(text: str, source: str | None = None) -> Article:
         source=source,
         canonical_url=_str_field(meta, "canonical_url", "canonical", "url", "link", "permalink"),
         site=_str_field(meta, "site", "site_name", "publication", "publisher"),
-        language=_str_field(meta, "language", "lang"),
+        language=choose_language(_str_field(meta, "language", "lang"), _body_text(sections)),
         extra=extra,
     )

@@ -1,10 +1,14 @@
-"""Read a plain-text article: the first non-empty line is the headline, blank lines separate paragraphs."""
+"""Read a plain-text article: the first non-empty line is the headline, blank lines separate paragraphs.
+
+Its language is detected from the body when the guess is confident (narrate.article.language).
+"""
 
 from __future__ import annotations
 
 import re
 
 from narrate.article.byline import parse_byline
+from narrate.article.language import detect_language
 from narrate.article.model import Article, Block, Section
 from narrate.article.paragraphs import normalize_space, rejoin_split_paragraphs
 
@@ -47,4 +51,5 @@ def parse_text(text: str, source: str | None = None) -> Article:
 
     blocks = [block for paragraph in paragraphs for block in _blocks(paragraph)]
     sections = (Section(None, tuple(rejoin_split_paragraphs(blocks))),) if blocks else ()
-    return Article(title=title, sections=sections, author=author, date=date, source=source)
+    language = detect_language("\n".join(block.text for block in blocks))
+    return Article(title=title, sections=sections, author=author, date=date, source=source, language=language)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from narrate.script.model import Script
+from narrate.script.normalize import normalizer_for
 from narrate.script.normalize.acronyms import PLAIN_WORDS, SAID_AS_WORDS
 
 IssueKind = Literal["digits", "symbol", "all-caps", "long-sentence"]
@@ -37,13 +38,19 @@ class CheckIssue:
     """The offending text (a long sentence is shortened)."""
     message: str
     """One sentence saying what to fix."""
+    chapter_number: str = ""
+    """The chapter as `narrate script` numbers it: '2' for the second top-level chapter, '2.1' for the first nested under it."""
+    context: str = ""
+    """The words around the excerpt in the segment, to find it by eye."""
 
     def place(self) -> str:
-        """'chapter 2 ("Title"), segment 3' (1-based, for people)."""
-        return f'chapter {self.chapter_index + 1} ("{self.chapter_title}"), segment {self.segment_index + 1}'
+        """'Chapter 2 "Title", segment 3' (numbers as `narrate script` shows them; segments 1-based)."""
+        number = self.chapter_number or str(self.chapter_index + 1)
+        return f'Chapter {number} "{self.chapter_title}", segment {self.segment_index + 1}'
 
     def __str__(self) -> str:
-        return f"{self.place()}: {self.message}"
+        line = f"{self.place()}: {self.message}"
+        return f"{line}\n    {self.context}" if self.context else line
 
 
 def _shorten(text: str, limit: int = 80) -> str:
@@ -71,11 +78,52 @@ def check_text(text: str, long_sentence_words: int = LONG_SENTENCE_WORDS) -> lis
     return found
 
 
+_CONTEXT_CHARS = 30
+"""How much of the segment is shown on each side of a finding."""
+
+
+def excerpt_in_context(text: str, excerpt: str, width: int = _CONTEXT_CHARS) -> str:
+    """The words around `excerpt` in `text`, cut at word boundaries and marked with '…' where cut: '…wieder 120 Fahrgäste…'."""
+    text = " ".join(text.split())
+    start = text.find(excerpt)
+    if start < 0 or len(text) <= len(excerpt) + 2 * width:
+        return _shorten(text, len(excerpt) + 2 * width)
+    left, right = max(0, start - width), min(len(text), start + len(excerpt) + width)
+    if left > 0:
+        left = text.find(" ", left, start) + 1 or start
+    if right < len(text):
+        right = text.rfind(" ", start + len(excerpt), right) if text.rfind(" ", start + len(excerpt), right) > 0 else right
+    return ("…" if left > 0 else "") + text[left:right].strip() + ("…" if right < len(text) else "")
+
+
+def chapter_numbers(script: Script) -> list[str]:
+    """Each chapter's number as `narrate script` shows it: top-level chapters 1, 2...; nested ones 2.1, 2.2..."""
+    numbers: list[str] = []
+    top, nested = 0, 0
+    for chapter in script.chapters:
+        if chapter.level == 0 or top == 0:
+            top, nested = top + 1, 0
+            numbers.append(str(top))
+        else:
+            nested += 1
+            numbers.append(f"{top}.{nested}")
+    return numbers
+
+
 def check_script(script: Script, long_sentence_words: int = LONG_SENTENCE_WORDS) -> list[CheckIssue]:
-    """Return every doubtful spot in the script's segments, in speaking order, with chapter and segment places."""
+    """Return every doubtful spot in the script's segments, in speaking order, with chapter and segment places.
+
+    Digits are reported only for languages with a normalizer: for the others eSpeak reads numbers itself.
+    """
     issues: list[CheckIssue] = []
-    for c, chapter in enumerate(script.chapters):
+    digits_matter = normalizer_for(script.language or "en") is not None
+    for c, (chapter, number) in enumerate(zip(script.chapters, chapter_numbers(script))):
         for s, segment in enumerate(chapter.segments):
             for kind, excerpt, message in check_text(segment.text, long_sentence_words):
-                issues.append(CheckIssue(kind, c, chapter.title, s, excerpt, message))
+                if kind == "digits" and not digits_matter:
+                    continue
+                context = "" if kind == "long-sentence" else excerpt_in_context(segment.text, excerpt)
+                if kind == "long-sentence":
+                    context = excerpt
+                issues.append(CheckIssue(kind, c, chapter.title, s, excerpt, message, number, f'"{context}"'))
     return issues
