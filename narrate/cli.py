@@ -218,18 +218,50 @@ def _register_publish_commands() -> None:
 _register_publish_commands()
 
 
+def _click_error_class() -> type[Exception]:
+    """Click's ClickException as this typer uses it (typer >= 0.20 vendors its own copy of click)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def _usage_error_line(exc: Exception) -> str:
+    """A usage error (bad option value, unknown option or command) as one line naming where help is."""
+    message = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
+    if not message.endswith((".", "!", "?")):
+        message += "."
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        message += f" See '{ctx.command_path} --help'."
+    return f"narrate: {message}"
+
+
 def main() -> None:
     """Entry point: run the app; user errors become one sentence on stderr and a non-zero exit."""
     from narrate.errors import NarrateError
 
+    interrupted = "narrate: interrupted; finished segments stay cached for the next run."
     try:
-        app()
+        # Not standalone: click's own multi-line usage errors would otherwise bypass the one-line rule.
+        code = app(prog_name="narrate", standalone_mode=False)
     except NarrateError as exc:
         typer.echo(f"narrate: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except _click_error_class() as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `narrate` alone: show the help, as click does
+            exc.show()  # type: ignore[attr-defined]
+        else:
+            typer.echo(_usage_error_line(exc), err=True)
+        sys.exit(exc.exit_code)  # type: ignore[attr-defined]
     except KeyboardInterrupt:
-        typer.echo("narrate: interrupted; finished segments stay cached for the next run.", err=True)
+        typer.echo(interrupted, err=True)
         sys.exit(130)
+    except Exception as exc:
+        if type(exc).__name__ != "Abort":  # click's Abort: Ctrl-C or end of input at a prompt
+            raise
+        typer.echo(interrupted, err=True)
+        sys.exit(130)
+    if code == 130:  # typer turns Ctrl-C inside a command into exit code 130
+        typer.echo(interrupted, err=True)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

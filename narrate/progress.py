@@ -14,21 +14,25 @@ class ProgressReporter:
         self._tasks: dict[str, int] = {}
 
     def __enter__(self) -> "ProgressReporter":
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._progress = Progress(
-                TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                console=Console(stderr=True), transient=False,
-            )
-            self._progress.start()
         return self
+
+    def _start(self) -> None:
+        """Show the bars at the first update, so a build that fails before any work prints nothing but its error."""
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=False,
+        )
+        self._progress.start()
 
     def update(self, stage: str, done: int, total: int) -> None:
         """Show that `done` of `total` units of `stage` are finished."""
-        if self._progress is None:
+        if not self.enabled:
             return
+        if self._progress is None:
+            self._start()
         if stage not in self._tasks:
             self._tasks[stage] = self._progress.add_task(stage, total=total)
         self._progress.update(self._tasks[stage], completed=done, total=total)

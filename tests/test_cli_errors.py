@@ -1,0 +1,76 @@
+"""End to end: bad input ends with one sentence on stderr, a non-zero exit, no traceback and no change on disk."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cli_support import FIXTURES, run_narrate, snapshot
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa" + bytes(200)
+MIXED_ENCODINGS = (
+    "Caf\u00e9 na\u00efve r\u00e9sum\u00e9 ".encode("utf-8") + "Stra\u00dfe \u00e0 ".encode("cp1252")
+    + b"\xc3\x28 \xa0\xa1" + "\u041f\u0440\u0438\u0432\u0435\u0442".encode("koi8-r") + "\u65e5\u672c".encode("shift_jis")
+)
+"""Bytes in four encodings at once: invalid UTF-8 that no detector can read with confidence."""
+
+CASES = {
+    "missing file": (["build", "missing.md"], {}),
+    "empty file": (["build", "empty.md"], {"empty.md": b""}),
+    "whitespace only": (["build", "blank.md"], {"blank.md": b"  \n\n\t \r\n   \n"}),
+    "binary file": (["build", "picture.md"], {"picture.md": PNG}),
+    "undecodable bytes": (["build", "mixed.txt"], {"mixed.txt": MIXED_ENCODINGS}),
+    "unknown voice": (["build", "article.md", "--voice", "no-such-voice"], {}),
+    "several files without edition": (["build", "article.md", "other.md"], {"other.md": (FIXTURES / "canal.md").read_bytes()}),
+    "bad bitrate": (["build", "article.md", "--bitrate", "65"], {}),
+    "unknown option": (["build", "article.md", "--loudness-please"], {}),
+    "script of a missing file": (["script", "missing.md"], {}),
+    "script with unknown format": (["script", "article.md", "--format", "yaml"], {}),
+}
+
+
+def _assert_one_clear_line(proc) -> None:  # type: ignore[no-untyped-def]
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+    lines = [line for line in proc.stderr.splitlines()]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("narrate: "), proc.stderr
+    assert len(lines[0]) > len("narrate: ") + 10
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_one_sentence_and_leaves_output_alone(tmp_path: Path, case: str) -> None:
+    args, files = CASES[case]
+    shutil.copy(FIXTURES / "bakery.md", tmp_path / "article.md")
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("an earlier file\n", encoding="utf-8")
+    before = snapshot(out)
+    if args[0] == "build":
+        args = [*args, "-o", "out", "--cache", "cache"]
+    proc = run_narrate(args, tmp_path)
+    _assert_one_clear_line(proc)
+    assert snapshot(out) == before
+    assert not list(tmp_path.rglob("*.part"))
+
+
+def test_unwritable_output_folder(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "bakery.md", tmp_path / "article.md")
+    (tmp_path / "not-a-folder").write_text("a regular file\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    proc = run_narrate(["build", "article.md", "-o", "not-a-folder/out", "--cache", str(tmp_path / "cache")], tmp_path)
+    _assert_one_clear_line(proc)
+    assert "not-a-folder" in proc.stderr
+    after = snapshot(tmp_path)
+    after = {k: v for k, v in after.items() if not k.startswith("cache")}  # the segment cache may be created
+    assert after == before
+    assert not list(tmp_path.rglob("*.part"))
+
+
+def test_unknown_command(tmp_path: Path) -> None:
+    proc = run_narrate(["bulid", "article.md"], tmp_path)
+    _assert_one_clear_line(proc)
