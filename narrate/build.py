@@ -81,6 +81,8 @@ class BuildOptions:
     """Record the episode in the catalog and rewrite the feed and pages."""
     base_url: str | None = None
     """Public base URL for the feed (overrides narrate.toml)."""
+    scheduler: str | None = None
+    """Dask scheduler address (tcp://HOST:PORT): synthesize on that cluster instead of local worker processes."""
 
 
 @dataclass(frozen=True)
@@ -243,7 +245,14 @@ def _audio_stream(
 
     workers = options.jobs or (os.cpu_count() or 1)
     missing = {p.index for p in planned if not cache.contains(p.key)}
-    fresh = synthesize_segments(
+    synthesize: Callable[..., Iterator[Pcm]] = synthesize_segments
+    if options.scheduler:
+        from functools import partial
+
+        from narrate.engines.dask_pool import synthesize_segments_dask
+
+        synthesize = partial(synthesize_segments_dask, scheduler=options.scheduler)
+    fresh = synthesize(
         [job(p) for p in planned if p.index in missing],
         workers=workers, timeout_s=options.segment_timeout_s, on_done=on_synthesized,
     )

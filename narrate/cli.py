@@ -62,6 +62,7 @@ def build(
     no_publish: Annotated[bool, typer.Option("--no-publish", help="Write the episode files only; leave catalog, feed and pages alone.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary instead of paths.")] = False,
     quiet: Quiet = False,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler (tcp://HOST:PORT): synthesize on its workers (needs narrate[dask]).")] = None,
 ) -> None:
     """Build one episode (chaptered MP3, chapters JSON, WebVTT transcript) from one or more articles, and publish it."""
     from narrate.audio.assemble import AudioSettings
@@ -74,6 +75,7 @@ def build(
     options = BuildOptions(
         output_dir=output, voice=voice, voices_dirs=tuple(voices or ()), jobs=jobs, cache_dir=cache,
         use_cache=not no_cache, audio=AudioSettings(bitrate_kbps=bitrate), publish=not no_publish, base_url=base_url,
+        scheduler=scheduler,
     )
     with ProgressReporter(enabled=not quiet and not as_json) as reporter:
         result = build_episode(script, options, progress=reporter.update)
