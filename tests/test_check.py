@@ -55,3 +55,8 @@ def test_digits_are_left_to_the_engine_for_languages_without_a_normalizer() -> N
     chapters = (Chapter("Fähre", (Segment("Die Fähre brachte 120 Fahrgäste über den Fluss."),)),)
     assert check_script(Script(title="t", chapters=chapters, language="de")) == []
     assert [i.kind for i in check_script(Script(title="t", chapters=chapters, language="en"))] == ["digits"]
+
+
+def test_initials_with_an_ampersand_are_not_reported() -> None:
+    assert check_text(normalize_for_speech("AT&T and the R&D team met.")) == []
+    assert [kind for kind, _, _ in check_text("Tom & Jerry met.")] == ["symbol"]

@@ -28,7 +28,7 @@ PHONEME_CASES = [
     ("He paid £40m for it.", "He paid forty million pounds for it."),
     ("He served from 2014-2022 in office.", "He served from twenty fourteen to twenty twenty two in office."),
     ("The motion passed 52–48.", "The motion passed fifty two to forty eight."),
-    ("A 3.5 km walk.", "A three point five kilometers walk."),
+    ("A 3.5 km walk.", "A three point five kilometer walk."),
     ("It hit 20°C at noon.", "It hit twenty degrees Celsius at noon."),
     ("After World War II ended.", "After World War Two ended."),
     ("Charles III spoke today.", "Charles the Third spoke today."),
@@ -38,6 +38,10 @@ PHONEME_CASES = [
     ("This is **very** big.", "This is very big."),
     ("Tom & Jerry were there.", "Tom and Jerry were there."),
     ("Winds of 60 mph struck.", "Winds of sixty miles per hour struck."),
+    ("In 1997, the dam opened.", "In nineteen ninety seven, the dam opened."),
+    ("They set off on a 12-km hike.", "They set off on a twelve kilometer hike."),
+    ("OSLO — The ferry sailed.", "Oslo, the ferry sailed."),
+    ("Update to 4.2.1 now.", "Update to four point two point one now."),
 ]
 
 _NOISE = re.compile(r"_[:!]*|[\s'ˈ,ˌ;|\-]")

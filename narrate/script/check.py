@@ -9,6 +9,7 @@ from typing import Literal
 from narrate.script.model import Script
 from narrate.script.normalize import normalizer_for
 from narrate.script.normalize.acronyms import PLAIN_WORDS, SAID_AS_WORDS
+from narrate.script.normalize.symbols import INITIALS_AMPERSAND
 
 IssueKind = Literal["digits", "symbol", "all-caps", "long-sentence"]
 
@@ -61,7 +62,7 @@ def _shorten(text: str, limit: int = 80) -> str:
 def check_text(text: str, long_sentence_words: int = LONG_SENTENCE_WORDS) -> list[tuple[IssueKind, str, str]]:
     """Return (kind, excerpt, message) for each doubtful spot in one segment's text."""
     found: list[tuple[IssueKind, str, str]] = []
-    plain = _PHONEMES.sub(" ", text)
+    plain = INITIALS_AMPERSAND.sub(" ", _PHONEMES.sub(" ", text))  # AT&T, R&D: eSpeak reads them well
     for token in dict.fromkeys(m.group(0) for m in _DIGITS.finditer(plain)):
         found.append(("digits", token, f"'{token}' still has digits; write it as words or add a lexicon entry."))
     for symbol in dict.fromkeys(m.group(0) for m in _SYMBOL.finditer(plain)):

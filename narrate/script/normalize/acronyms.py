@@ -24,7 +24,7 @@ SPELLED_EVEN_IF_WORD = frozenset("US IT WHO AI OR PA".split())
 """Short capitals that, between lowercase words, are initials rather than words."""
 
 _ROMAN_ONLY = re.compile(r"^(?:X{0,3})(?:IX|IV|V?I{0,3})$")
-_TOKEN = re.compile(r"(?<![\w.'’\-])(?P<caps>[A-Z]{2,6})(?P<tail>s|['’]s)?(?![\w\-]|\.[A-Za-z])")
+_TOKEN = re.compile(r"(?<![\w.'’\-&])(?P<caps>[A-Z]{2,6})(?P<tail>s|['’]s)?(?![\w\-&]|\.[A-Za-z])")
 _SHOUTING_WORD = re.compile(r"\b[A-Z]{2,}\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])(\s+)")
 _ANY_WORD = re.compile(r"\b[A-Za-z]{2,}\b")

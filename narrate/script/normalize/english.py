@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from narrate.script.normalize import abbreviations, acronyms, currency, dates, numbers, ranges, roman, symbols, times, units, web
+from narrate.script.normalize import (
+    abbreviations, acronyms, currency, datelines, dates, numbers, ranges, roman, symbols, times, units, web,
+)
 
 PASSES = (
     symbols.straighten,
     symbols.strip_markup,
     symbols.ellipses_as_pauses,
+    datelines.say_datelines,
+    symbols.say_powers,
     web.say_web,
     dates.say_dates,
     times.say_times,
     currency.say_currency,
     units.say_units,
+    numbers.say_versions,
     numbers.say_percentages,
     ranges.say_ranges,
     symbols.dashes_as_pauses,

@@ -56,7 +56,7 @@ _ORDINAL = re.compile(r"\b(\d{1,3}(?:,\d{3})*|\d+)(st|nd|rd|th)\b", re.IGNORECAS
 _NEGATIVE = re.compile(r"(?<![\w.,])[-−](?=\.?\d)")
 _ALNUM_SPLIT = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 _ALNUM_TOKEN = re.compile(r"\b(?=\w*[A-Za-z])(?=\w*\d)\w+\b")
-_YEAR = re.compile(r"(?<![\d,.])(1[1-9]\d\d|20\d\d)(?![\d,]|\.\d)")
+_YEAR = re.compile(r"(?<![\d.])(?<!\d,)(1[1-9]\d\d|20\d\d)(?!\d|[,.]\d)")
 _NUMBER = re.compile(rf"(?<![\w.])(?:{NUMBER})(?!\w)|(?<=[A-Za-z])\d+")
 _LEFT_DIGITS = re.compile(r"\d+")
 
@@ -64,6 +64,14 @@ _LEFT_DIGITS = re.compile(r"\d+")
 def say_ordinals(text: str) -> str:
     """47th -> forty-seventh, 1st -> first."""
     return _ORDINAL.sub(lambda m: ordinal(int(m.group(1).replace(",", ""))), text)
+
+
+_VERSION = re.compile(r"(?<![\w.])\d{1,4}(?:\.\d{1,4}){2}(?![\w]|\.\d)")
+
+
+def say_versions(text: str) -> str:
+    """Version numbers: '1.8.3' -> 'one point eight point three' (each part a whole number)."""
+    return _VERSION.sub(lambda m: " point ".join(cardinal(part) for part in m.group(0).split(".")), text)
 
 
 def say_years(text: str) -> str:

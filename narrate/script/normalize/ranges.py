@@ -1,4 +1,4 @@
-"""Ranges and scores: 2014-2022, 52–48, 7-2, pages 10-20."""
+"""Ranges and scores: 2014-2022, 52–48, 7-2, pages 10-20; a pair of equal numbers (a 50-50 chance) is read without 'to'."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ def _spoken(match: re.Match[str]) -> str:
     if is_year(left) and (is_year(right) or (len(right) == 2 and right.isdigit())):
         right_words = year(int(right)) if is_year(right) else cardinal(right)
         return f"{year(int(left))} to {right_words}"
+    if left == right:
+        return f"{cardinal(left)} {cardinal(right)}"  # 50-50, 1-1: 'fifty fifty', 'one one'
     return f"{cardinal(left)} to {cardinal(right)}"
 
 

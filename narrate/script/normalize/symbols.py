@@ -21,6 +21,9 @@ _WORD_SLASH_OR = re.compile(r"\b(and|his|he|him|she|her|either)/(or|her|she|him|
 _WORD_SLASH = re.compile(r"(?<=[A-Za-z])/(?=[A-Za-z])")
 _APPROX = re.compile(r"[~≈]\s?(?=[\d$£€¥])")
 _AMPERSAND = re.compile(r"\s*&\s*")
+INITIALS_AMPERSAND = re.compile(r"(?<![\w&])[A-Z]{1,3}&[A-Z]{1,3}(?![\w&])")
+"""Names such as AT&T, R&D, P&G, H&M: eSpeak reads them as initials with 'and', better than any rewrite."""
+_POWER = re.compile(r"(?<=\d)\s?\^\s?(?=[-−]?\d)")
 _SIMPLE = {"=": " equals ", "×": " times ", "÷": " divided by ", "≈": " about ", "~": " about ", "<": " less than ",
            ">": " more than ", "≤": " at most ", "≥": " at least ", "§": " section ", "°": " degrees ", "%": " percent ",
            "@": " at ", "#": " ", "|": ", ", "•": ", ", "·": ", ", "©": "", "®": "", "™": "", "†": "", "‡": "",
@@ -56,21 +59,34 @@ def ellipses_as_pauses(text: str) -> str:
     return _ELLIPSIS.sub(lambda m: "." + m["after"] if m["after"] is not None else ", ", text)
 
 
+def say_powers(text: str) -> str:
+    """'2^15' -> '2 to the power of 15' (before ranges and numbers take the digits apart)."""
+    return _POWER.sub(" to the power of ", text)
+
+
 def dashes_as_pauses(text: str) -> str:
     """Em dashes, double hyphens and spaced dashes become a pause (comma); run after ranges have taken 52–48."""
     return _DASH_PAUSE.sub(", ", text)
 
 
 def say_symbols(text: str) -> str:
-    """'&' -> 'and', '#1' -> 'number 1', '50+' -> '50 plus', 'and/or' -> 'and or', other symbols to words or nothing."""
+    """'&' -> 'and' (AT&T, R&D stay for eSpeak), '#1' -> 'number 1', '50+' -> '50 plus',
+    'and/or' -> 'and or', other symbols to words or nothing."""
     text = _NUMBER_SIGN.sub("number ", text)
-    text = _AMPERSAND.sub(" and ", text)
+    text = _AMPERSAND.sub(lambda m: m.group(0) if _is_initials_ampersand(m) else " and ", text)
     text = _PLUS.sub(" plus ", text)
     text = _WORD_SLASH_OR.sub(lambda m: f"{m.group(1)} {m.group(2)}" if m.group(2).lower() == "or" else f"{m.group(1)} or {m.group(2)}", text)
     text = _APPROX.sub("about ", text)
     text = _WORD_SLASH.sub(" slash ", text)
     text = _STRAY_MARKUP.sub(" ", text)
     return _SIMPLE_RE.sub(lambda m: _SIMPLE[m.group(0)], text)
+
+
+def _is_initials_ampersand(match: re.Match[str]) -> bool:
+    """True for the '&' of AT&T (no spaces, initials on both sides)."""
+    return match.group(0) == "&" and any(
+        m.start() < match.start() < m.end() for m in INITIALS_AMPERSAND.finditer(match.string, max(0, match.start() - 3), match.end() + 3)
+    )
 
 
 def tidy(text: str) -> str:

@@ -36,12 +36,26 @@ _CASE_SENSITIVE = {"m", "g", "t", "l", "W", "V", "C", "F", "ha"}
 _MILLION_LIKE_M = re.compile(r"\s*(?:people|residents|users|voters|viewers|households|homes|jobs|barrels|tonnes|doses|copies|members|customers|subscribers)\b")
 _UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _MEASURE = re.compile(
-    rf"(?<![\w.])(?P<num>[-−]?(?:{NUMBER}))(?:\s?(?:-|–|to)\s?(?P<num2>[-−]?(?:{NUMBER})))?(?P<gap>\s?)(?P<unit>{_UNIT})(?![\w/²])"
+    rf"(?<![\w.])(?P<num>[-−]?(?:{NUMBER}))(?:\s?(?:-|–|to)\s?(?P<num2>[-−]?(?:{NUMBER})))?(?P<gap>\s?|-)(?P<unit>{_UNIT})(?![\w/²])"
 )
+
+
+_ARTICLE_BEFORE = re.compile(r"(?:^|\W)[Aa]n?\s$")
+_WORD_AFTER = re.compile(r"\s[a-z]")
+
+
+def _adjectival(match: re.Match[str]) -> bool:
+    """True when the measure describes the noun after it ('a 3.5 km walk', 'a 10-kg bag'): the unit is then singular."""
+    if match["gap"] == "-":
+        return True
+    before = match.string[max(0, match.start() - 4): match.start()]
+    return bool(_ARTICLE_BEFORE.search(before)) and bool(_WORD_AFTER.match(match.string, match.end()))
 
 
 def _spoken(match: re.Match[str]) -> str:
     unit = match["unit"]
+    if match["gap"] == "-" and (unit in _CASE_SENSITIVE and unit != "m" or match["num2"]):
+        return match.group(0)  # '3-t', '5-10-kg': too likely something else
     if unit in ("C", "F", "t", "l", "W", "V", "ha") and match["gap"]:
         return match.group(0)  # '5 C' or '3 t' with a space is too likely to be a letter or a word
     if unit in ("g", "m") and match["gap"] and match.end() < len(match.string) and match.string[match.end()] == " ":
@@ -49,7 +63,7 @@ def _spoken(match: re.Match[str]) -> str:
     if unit == "m" and _MILLION_LIKE_M.match(match.string, match.end()):
         return f"{_amount(match)} million"
     one, many = UNITS[unit]
-    single = match["num"] in ("1", "-1", "−1") and not match["num2"]
+    single = match["num"] in ("1", "-1", "−1") and not match["num2"] or _adjectival(match)
     return f"{_amount(match)} {one if single else many}"
 
 
@@ -59,5 +73,9 @@ def _amount(match: re.Match[str]) -> str:
 
 
 def say_units(text: str) -> str:
-    """'3.5 km' -> 'three point five kilometers'; '-5°C' -> 'minus five degrees Celsius'; '60 mph' -> 'sixty miles per hour'."""
+    """'3.5 km' -> 'three point five kilometers'; '-5°C' -> 'minus five degrees Celsius'; '60 mph' -> 'sixty miles per hour'.
+
+    A measure used as an adjective takes the singular, as people say it: 'a 3.5 km walk' and 'the 10-kg bag'
+    -> 'three point five kilometer', 'ten kilogram' (after 'a'/'an' with a word following, or hyphenated).
+    """
     return _MEASURE.sub(_spoken, text)
