@@ -33,7 +33,7 @@ from narrate.script.model import Script
 from narrate.script.pauses import Pauses
 from narrate.script.speech import speakable
 from narrate.slug import episode_stem
-from narrate.voices import VoiceProfile, get_profile
+from narrate.voices import VoiceProfile, get_profile, profile_for_language
 
 STATE_DIR = ".narrate"
 """Folder inside the output folder for build state (manifests, work files); never published."""
@@ -159,11 +159,19 @@ def make_script(options: ScriptOptions, stdin: BinaryIO | None = None) -> Script
     articles = read_articles(options.sources, stdin=stdin)
     if len(articles) > 1 and not options.edition:
         raise NarrateError('Several articles make one edition: give it a title with --edition "TITLE".')
-    profile = get_profile(options.voice, options.voices_dirs)
+    script = compose_script(articles, edition=options.edition, pauses=options.pauses)
+    profile = choose_profile(options.voice, options.voices_dirs, script.language)
     lexicon_files = options.lexicons or default_lexicons()
     lexicon: Lexicon | None = load_lexicon(lexicon_files) if lexicon_files else None
-    script = compose_script(articles, edition=options.edition, pauses=options.pauses)
     return speakable(script, lexicon, profile.name)
+
+
+def choose_profile(voice: str, voices_dirs: Sequence[Path], language: str | None) -> VoiceProfile:
+    """The voice profile named `voice`; 'default' follows the article's language where a voice for it exists."""
+    profile = get_profile(voice, voices_dirs)
+    if voice == "default" and language:
+        return profile_for_language(language, voices_dirs) or profile
+    return profile
 
 
 @dataclass(frozen=True)
@@ -283,7 +291,7 @@ def build_episode(
         raise NarrateError("The article holds nothing to say.")
     output_dir = Path(options.output_dir)
     _prepare_output_dir(output_dir)
-    profile = get_profile(options.voice, options.voices_dirs)
+    profile = choose_profile(options.voice, options.voices_dirs, script.language)
     planned = plan_segments(script, profile)
     tags = _tags(script, output_dir)
     fingerprint = episode_fingerprint(
