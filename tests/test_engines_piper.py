@@ -191,3 +191,20 @@ def test_joe_profile_names_a_usable_piper_model() -> None:
     engine, settings = load_profiles()["joe"].settings_for("narrator")
     assert engine == "piper"
     assert piper_engine.why_unusable(settings.voice) is None
+
+
+def test_espeak_mnemonics_become_ipa_for_piper() -> None:
+    assert piper_engine.espeak_to_ipa("h@l'oU") == "həlˈoʊ"
+    assert piper_engine.espeak_to_ipa("tS'aIn@") == "tʃˈaɪnə"
+    assert piper_engine.espeak_spans_to_ipa("say [[k'i:v]] twice") == "say [[kˈiːv]] twice"
+    assert piper_engine.espeak_spans_to_ipa("no phonemes [here]") == "no phonemes [here]"
+
+
+@needs_joe
+def test_piper_speaks_phoneme_spans_as_the_word() -> None:
+    jobs = [("[[h@l'oU]]", 175, 1.0), ("hello", 175, 1.0), ("h at l apostrophe o u", 175, 1.0)]
+    result = _run_fresh(_SYNTH_SCRIPT, json.dumps(jobs))
+    assert result.returncode == 0, result.stderr[-2000:]
+    phonemes, word, literal = (item["duration"] for item in json.loads(result.stdout.strip().splitlines()[-1]))
+    assert abs(phonemes - word) < 0.3 * word
+    assert literal > 1.8 * phonemes

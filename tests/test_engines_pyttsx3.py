@@ -90,3 +90,29 @@ def test_the_wheels_espeak_library_is_the_one_loaded():
     assert version.endswith(f"/espeak-ng-{runtime_version}")
     assert spoke == "True"
     assert "Audio saved" not in result.stdout
+
+
+def test_phoneme_input_is_spoken_as_the_word_not_the_brackets():
+    phonemes, word, literal = (pcm.duration for pcm in synthesize_segments(
+        [SynthJob(i, t, "pyttsx3", VoiceSettings(voice="gmw/en-us", rate_wpm=175))
+         for i, t in enumerate(["[[h@l'oU]]", "hello", "h at l apostrophe o u"])], workers=2, timeout_s=30))
+    assert 0.3 < phonemes < 0.8
+    assert abs(phonemes - word) < 0.25 * word
+    assert literal > 1.8 * phonemes
+
+
+def test_wheel_espeak_refuses_a_process_running_piper():
+    pytest.importorskip("piper")
+    script = (
+        "from piper import espeakbridge\n"
+        "from narrate.engines.base import EngineError\n"
+        "from narrate.engines.espeak_library import ensure_wheel_espeak\n"
+        "try:\n"
+        "    ensure_wheel_espeak()\n"
+        "except EngineError as error:\n"
+        "    print('REFUSED', error)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
+                            env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert "REFUSED" in result.stdout and "separate worker process" in result.stdout

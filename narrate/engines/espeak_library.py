@@ -47,6 +47,11 @@ def ensure_wheel_espeak() -> Path:
     global _loaded_library, _library_handle
     if _loaded_library is not None:
         return _loaded_library
+    if piper_bridge_loaded():
+        raise EngineError(
+            "pyttsx3's eSpeak NG cannot load in a process that already runs Piper (their eSpeak NG copies crash "
+            "together); use a separate worker process."
+        )
     library, data = wheel_espeak_paths()
     if not library.is_file():
         raise EngineError(f"The eSpeak NG library file {library} is missing; reinstall espeakng-loader.")
@@ -61,6 +66,16 @@ def ensure_wheel_espeak() -> Path:
         raise EngineError(f"The eSpeak NG library {library} could not be loaded: {error}.") from error
     _loaded_library = library
     return library
+
+
+def piper_bridge_loaded() -> bool:
+    """True when Piper's own eSpeak NG (its espeakbridge module) is loaded in this process."""
+    if "piper.espeakbridge" in sys.modules:
+        return True
+    try:
+        return "espeakbridge" in Path("/proc/self/maps").read_text()
+    except OSError:
+        return False
 
 
 def loaded_espeak_library() -> Path | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.resources
 import importlib.util
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,48 @@ _load_lock = threading.Lock()
 """Guards _loaded_voices when threads share the engine."""
 
 
+_ESPEAK_TO_IPA = {
+    "aI@": "aɪə", "aU@": "aʊə", "aI": "aɪ", "aU": "aʊ", "eI": "eɪ", "oU": "oʊ", "OI": "ɔɪ", "e@": "ɛɹ",
+    "i@": "ɪɹ", "U@": "ʊɹ", "A@": "ɑːɹ", "O@": "ɔːɹ", "o@": "oːɹ", "3:": "ɜː", "A:": "ɑː", "O:": "ɔː",
+    "i:": "iː", "u:": "uː", "a#": "ɐ", "I#": "ᵻ", "I2": "ɪ", "@L": "əl", "@5": "ə", "aa": "æ", "@": "ə",
+    "3": "ɚ", "a": "æ", "A": "ɑ", "e": "ɛ", "E": "ɛ", "i": "i", "I": "ɪ", "0": "ɑ", "O": "ɔ", "o": "o",
+    "U": "ʊ", "u": "u", "V": "ʌ", "tS": "tʃ", "dZ": "dʒ", "t#": "ɾ", "S": "ʃ", "Z": "ʒ", "T": "θ", "D": "ð",
+    "N": "ŋ", "r": "ɹ", "R": "ɹ", "?": "ʔ", "'": "ˈ", ",": "ˌ", ":": "ː", "_": " ", " ": " ",
+    **{c: c for c in "bdfghjklmnpstvwxz"},
+}
+"""eSpeak NG (English) phoneme mnemonics to the IPA Piper's models are trained on."""
+_ESPEAK_SPAN = re.compile(r"\[\[([^\[\]]*)\]\]")
+
+
+def espeak_to_ipa(mnemonics: str) -> str:
+    """Translate eSpeak phoneme mnemonics (e.g. "h@l'oU") to IPA ("həlˈoʊ"), longest match first; unknown marks are dropped."""
+    out, position = [], 0
+    while position < len(mnemonics):
+        for size in (3, 2, 1):
+            piece = mnemonics[position:position + size]
+            if len(piece) == size and piece in _ESPEAK_TO_IPA:
+                out.append(_ESPEAK_TO_IPA[piece])
+                position += size
+                break
+        else:
+            position += 1
+    return "".join(out).strip()
+
+
+def espeak_spans_to_ipa(text: str) -> str:
+    """Rewrite the lexicon's `[[eSpeak mnemonics]]` as `[[IPA]]`, which Piper reads as raw phonemes.
+
+    The lexicon writes pronunciations for eSpeak; Piper cannot take eSpeak's mnemonics and the original
+    word is gone from the text, so the mnemonics are translated (an English table) instead of read out.
+    """
+    return _ESPEAK_SPAN.sub(lambda match: f"[[{espeak_to_ipa(match.group(1))}]]", text)
+
+
 class PiperSetupError(EngineError):
     """Piper cannot run here: the extra or a model is missing or broken; str() says what to install or fix."""
+
+    permanent = True
+    """Retrying cannot help: the pool reports it at once."""
 
 
 def _distribution_version(name: str) -> str | None:
@@ -132,6 +173,29 @@ def _refuse_shared_espeak() -> None:
         raise EngineError("Piper cannot run in a process that already loaded eSpeak NG for pyttsx3; use a separate worker process.")
 
 
+ONNX_SEED = 1
+"""Seed of onnxruntime's random generators (VITS noise), fixed before a model's session is made."""
+
+
+def _load_reproducible(model: Path, config: Path) -> Any:
+    """Load a PiperVoice whose output is a function of its input: a fixed noise seed and one thread, no thread pool
+    (so a process holding it can fork). The noise generator still advances with every run, so each segment
+    must be the session's first run: the pool speaks every segment in a fresh fork (fresh_process_per_segment)."""
+    import json
+
+    import onnxruntime
+    from piper import PiperVoice
+    from piper.config import PiperConfig
+
+    onnxruntime.set_seed(ONNX_SEED)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+    return PiperVoice(config=PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))), session=session)
+
+
 def load_voice(voice: str | None) -> Any:
     """Return the loaded PiperVoice for a profile's `voice`, loading it once per process."""
     describe()
@@ -139,10 +203,8 @@ def load_voice(voice: str | None) -> Any:
     with _load_lock:
         loaded = _loaded_voices.get(model)
         if loaded is None:
-            from piper import PiperVoice
-
             try:
-                loaded = PiperVoice.load(model, config_path=config)
+                loaded = _load_reproducible(model, config)
             except Exception as error:  # onnxruntime raises its own Fail/InvalidProtobuf; json raises ValueError
                 raise PiperSetupError(
                     f"The Piper model {model} or its config could not be loaded (corrupt or incomplete): download it again."
@@ -161,6 +223,10 @@ class PiperEngine:
     phoneme_input: bool = False
     """When True, text inside `[[...]]` is read as Piper (IPA) phonemes; when False it is read as text."""
 
+    fresh_process_per_segment = True
+    """Piper's noise generator advances with every synthesis, so the pool speaks each segment in a process forked
+    from one that loaded the model but never ran it (see prepare_process): same text and settings, same bytes."""
+
     def __init__(self) -> None:
         self.name, self.version = describe()
 
@@ -168,6 +234,12 @@ class PiperEngine:
     def describe(cls) -> tuple[str, str]:
         """Return (name, version) without loading a model."""
         return describe()
+
+    @classmethod
+    def prepare_process(cls, settings: VoiceSettings) -> None:
+        """Load the segment's model in this process without running it, so forked segment processes share it."""
+        _refuse_shared_espeak()
+        load_voice(settings.voice)
 
     def synthesize(self, text: str, settings: VoiceSettings) -> Pcm:
         """Return the speech for `text` as Pcm at the model's native rate (22050 Hz mono 16-bit for medium voices)."""
@@ -178,7 +250,7 @@ class PiperEngine:
         voice = load_voice(settings.voice)
         _refuse_shared_espeak()
         if not self.phoneme_input:
-            text = text.replace("[[", "[ [")  # Piper would otherwise read `[[...]]` as raw phonemes
+            text = espeak_spans_to_ipa(text)
         config = SynthesisConfig(length_scale=length_scale_for(settings.rate_wpm), volume=float(settings.volume))
         parts: list[bytes] = []
         audio_format: tuple[int, int, int] | None = None

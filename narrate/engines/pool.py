@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import pickle
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from pebble import ProcessExpired, ProcessPool
 
 from narrate.audio.pcm import Pcm
 from narrate.engines.base import Engine, EngineError, VoiceSettings
-from narrate.engines.registry import create_engine, engine_info
+from narrate.engines.registry import create_engine, engine_class, engine_info
 from narrate.engines.verify import check_segment_audio
 from narrate.errors import NarrateError
 
-__all__ = ["SynthJob", "synthesize_segments", "engine_info", "engine_voices", "IN_FLIGHT_PER_WORKER"]
+__all__ = ["SynthJob", "synthesize_segments", "synthesize_job", "engine_info", "engine_voices", "IN_FLIGHT_PER_WORKER"]
 
 IN_FLIGHT_PER_WORKER = 4
 """At most this many segments per worker are queued or running at once, so memory stays flat on long inputs."""
+_PR_SET_PDEATHSIG = 1
+"""prctl option: signal this process when its parent dies (Linux)."""
+_SPEECH_LIBRARY_MARKERS = ("libespeak-ng", "espeakbridge", "onnxruntime")
+"""Names in /proc/self/maps that mean a speech library is loaded in this process."""
 
 
 
@@ -41,31 +50,104 @@ class SynthJob:
 
 # --- inside worker processes -------------------------------------------------------------------
 
+_worker_engine_name: str | None = None
+"""The one engine kind this worker hosts (engines whose libraries clash never share a process)."""
 _worker_engines: dict[str, Engine] = {}
-"""This worker's engines, one per engine name, created on first use."""
+"""This worker's engine, created on first use."""
 
 
-def _init_worker() -> None:
-    """Point the worker's stdout (fd 1 and sys.stdout) at /dev/null: engines print there, the user must not see it."""
+def _init_worker(engine_name: str) -> None:
+    """Point the worker's stdout (fd 1 and sys.stdout) at /dev/null (engines print there) and record its engine kind."""
+    global _worker_engine_name
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.close(devnull)
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
+    _worker_engine_name = engine_name
 
 
 def _worker_engine(name: str) -> Engine:
-    """Return this worker's engine for `name`, creating it once (inside the task, so the timeout covers a hang)."""
+    """Return this process's engine for `name`, creating it once (inside the task, so the timeout covers a hang)."""
+    if _worker_engine_name is not None and name != _worker_engine_name:
+        raise EngineError(f"A worker for engine '{_worker_engine_name}' was given a '{name}' segment.")
     engine = _worker_engines.get(name)
     if engine is None:
         engine = _worker_engines[name] = create_engine(name)
     return engine
 
 
-def _synthesize_job(job: SynthJob) -> Pcm:
-    """Worker task: synthesize one segment and check it, raising EngineError when the audio is implausible."""
+def _synthesize_here(job: SynthJob) -> Pcm:
+    """Synthesize one segment in this process and check it, raising EngineError when the audio is implausible."""
     pcm = _worker_engine(job.engine).synthesize(job.text, job.settings)
     check_segment_audio(pcm, job.text, job.settings.rate_wpm)
     return pcm
+
+
+def _synthesize_job(job: SynthJob) -> Pcm:
+    """Worker task: one verified segment; in a fresh child process when the engine's audio depends on its history."""
+    if _worker_engine_name is not None and job.engine != _worker_engine_name:
+        raise EngineError(f"A worker for engine '{_worker_engine_name}' was given a '{job.engine}' segment.")
+    engine_cls = engine_class(job.engine)
+    if not (getattr(engine_cls, "fresh_process_per_segment", False) and hasattr(os, "fork")):
+        return _synthesize_here(job)
+    prepare = getattr(engine_cls, "prepare_process", None)
+    if callable(prepare):
+        prepare(job.settings)
+    return _in_child_process(_synthesize_here, job)
+
+
+def synthesize_job(job: SynthJob) -> Pcm:
+    """Synthesize and verify one job in this (worker) process exactly as the pool does, for other schedulers (Dask):
+    history-dependent engines speak it in a fresh fork, so the bytes match a local build. Never call it in a
+    process that must not load the engine's libraries."""
+    return _synthesize_job(job)
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies (a timed-out worker must not leave orphans)."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _in_child_process(task: Callable[[SynthJob], Pcm], job: SynthJob) -> Pcm:
+    """Run `task(job)` in a child forked from this worker and return its result (or raise its error).
+
+    The worker has loaded the engine's code and data but has not started it, so every segment is spoken
+    by a freshly started engine: its audio depends on (text, settings) only, never on earlier segments.
+    """
+    parent = os.getpid()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never returns
+        try:
+            os.close(read_fd)
+            _die_with_parent()
+            if os.getppid() != parent:
+                os._exit(1)
+            try:
+                outcome: tuple[str, object] = ("ok", task(job))
+            except BaseException as error:  # noqa: BLE001 - handed to the worker as is
+                outcome = ("error", error)
+            try:
+                payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # noqa: BLE001 - an unpicklable error still becomes a message
+                payload = pickle.dumps(("error", EngineError(str(outcome[1]))))
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(payload)
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as incoming:
+        payload = incoming.read()
+    _, status = os.waitpid(pid, 0)
+    if not payload:
+        code = os.waitstatus_to_exitcode(status)
+        raise EngineError(f"the synthesis process died (exit code {code})")
+    kind, value = pickle.loads(payload)
+    if kind == "error":
+        raise value
+    return value
 
 
 def _list_voices(engine_name: str) -> list[tuple[str, str, list[str]]]:
@@ -78,20 +160,49 @@ def _list_voices(engine_name: str) -> list[tuple[str, str, list[str]]]:
 # --- in the calling process --------------------------------------------------------------------
 
 
+def _holds_speech_library() -> bool:
+    """True when this process has mapped a speech library (eSpeak NG, Piper's bridge, onnxruntime): children must not inherit it."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return any(name in sys.modules for name in ("pyttsx3.drivers._espeak", "piper", "onnxruntime"))
+    return any(marker in maps for marker in _SPEECH_LIBRARY_MARKERS)
+
+
 def _start_method() -> str:
     """Fork (fast, no `if __name__ == "__main__"` needed) unless this process already holds a speech library; then spawn."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return "spawn"
-    holds_engine = "pyttsx3" in sys.modules or any(name in sys.modules for name in ("piper", "onnxruntime"))
-    return "spawn" if holds_engine else "fork"
+    return "spawn" if _holds_speech_library() else "fork"
 
 
-def _new_pool(workers: int) -> ProcessPool:
+def _new_pool(engine_name: str, workers: int) -> ProcessPool:
+    """A pool whose workers host only `engine_name` (Piper's and pyttsx3's eSpeak NG crash in one process)."""
+    with contextlib.suppress(Exception):  # loads Python code only, so forked workers start warm
+        preload = getattr(engine_class(engine_name), "preload_modules", None)
+        if callable(preload) and _start_method() == "fork":
+            preload()
     return ProcessPool(
         max_workers=max(1, workers),
         initializer=_init_worker,
+        initargs=(engine_name,),
         context=multiprocessing.get_context(_start_method()),
     )
+
+
+def _share_workers(jobs: Sequence[SynthJob], workers: int) -> dict[str, int]:
+    """Split the worker budget over the engines in `jobs`, by their number of segments, at least one each."""
+    counts: dict[str, int] = {}
+    for job in jobs:
+        counts[job.engine] = counts.get(job.engine, 0) + 1
+    budget = max(1, workers)
+    if len(counts) >= budget:
+        return dict.fromkeys(counts, 1)
+    shares = {name: 1 for name in counts}
+    for _ in range(budget - len(counts)):
+        neediest = max(counts, key=lambda name: counts[name] / shares[name])
+        shares[neediest] += 1
+    return shares
 
 
 def _first_words(text: str, count: int = 8) -> str:
@@ -126,23 +237,27 @@ def synthesize_segments(
 ) -> Iterator[Pcm]:
     """Yield each job's verified Pcm in job order, as soon as it and all before it are ready.
 
-    Synthesis always runs in separate worker processes (at least one), each holding one engine per
-    engine name. A segment that times out, crashes its worker or fails verification is retried up to
-    `retries` times (a hung or dead worker is replaced by a fresh process); then EngineError names
+    Synthesis always runs in separate worker processes: one pool per engine name, so a process never
+    holds two engine kinds, sharing `workers` between them (at least one each). An engine whose audio
+    depends on what it spoke before (eSpeak NG, Piper) speaks each segment in a child freshly forked
+    from its worker, so a segment's bytes depend on its text and settings only. A segment that times
+    out, crashes its worker or fails verification is retried up to `retries` times (a hung or dead worker is replaced by a fresh process); then EngineError names
     the segment. `on_done(job.index)` is called as each result is yielded. At most
     IN_FLIGHT_PER_WORKER * workers segments are outstanding at any time.
     """
     if not jobs:
         return
     window = IN_FLIGHT_PER_WORKER * max(1, workers)
-    pool = _new_pool(workers)
+    pools: dict[str, ProcessPool] = {}
     pending: deque[_Attempt] = deque()
     next_job = 0
 
     def submit(job: SynthJob, number: int) -> _Attempt:
-        return _Attempt(job, pool.schedule(_synthesize_job, args=(job,), timeout=timeout_s), number)
+        return _Attempt(job, pools[job.engine].schedule(_synthesize_job, args=(job,), timeout=timeout_s), number)
 
     try:
+        for engine_name, share in _share_workers(jobs, workers).items():
+            pools[engine_name] = _new_pool(engine_name, share)
         while next_job < len(jobs) or pending:
             while next_job < len(jobs) and len(pending) < window:
                 pending.append(submit(jobs[next_job], 1))
@@ -155,8 +270,10 @@ def synthesize_segments(
                 error = attempt.future.exception()
                 if error is None:
                     continue
-                if isinstance(error, NarrateError):
-                    raise error
+                if getattr(error, "permanent", False) or (
+                    isinstance(error, NarrateError) and not isinstance(error, EngineError)
+                ):
+                    raise error  # a setup problem (unknown engine, missing model): retrying cannot help
                 if attempt.number > retries:
                     job = attempt.job
                     raise EngineError(
@@ -172,13 +289,15 @@ def synthesize_segments(
     finally:
         for attempt in pending:
             attempt.future.cancel()
-        pool.stop()
-        pool.join()
+        for pool in pools.values():
+            pool.stop()
+        for pool in pools.values():
+            pool.join()
 
 
 def engine_voices(engine_name: str, timeout_s: float = 60.0) -> list[tuple[str, str, list[str]]]:
     """Return an engine's installed voices as (id, name, languages), loading the engine in a worker process."""
-    pool = _new_pool(1)
+    pool = _new_pool(engine_name, 1)
     try:
         future = pool.schedule(_list_voices, args=(engine_name,), timeout=timeout_s)
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib.metadata
 import io
 import os
@@ -27,6 +28,10 @@ DEFAULT_PITCH = 50
 
 _ESPEAK_PHONEMES_FLAG = 0x100
 """espeakPHONEMES: lets eSpeak read `[[...]]` as phoneme mnemonics."""
+
+ESPEAK_RAND_SEED = 1
+"""Seed of eSpeak NG's own random generator (breath noise of voice variants such as '+f3'), set before every
+utterance: eSpeak otherwise seeds it from the clock, and the same text would sound different on every run."""
 
 _shared_engine: Any = None
 """The one pyttsx3 engine of this process (two engines in one process hang)."""
@@ -87,7 +92,12 @@ class Pyttsx3Engine:
     version: str
     """pyttsx3 and driver versions, e.g. 'pyttsx3-2.99/espeak-ng-1.52.0'."""
     phoneme_input: bool = False
-    """When True (eSpeak only), text inside `[[...]]` is read as eSpeak phoneme mnemonics."""
+    """Whether the current text is passed with espeakPHONEMES (eSpeak only); `synthesize` sets it to
+    whether the text holds `[[...]]`, which eSpeak then reads as phoneme mnemonics."""
+    fresh_process_per_segment = True
+    """eSpeak NG's audio for a text depends on what the process spoke before (its wave generator keeps
+    phase and filter state, and re-initialising it in-process hangs), so the pool speaks each segment in a
+    freshly forked process: the first utterances of a new engine are reproducible."""
 
     def __init__(self) -> None:
         self.name, self.version = describe()
@@ -103,14 +113,30 @@ class Pyttsx3Engine:
             self._espeak = _espeak
         if self._espeak is not None:
             self._install_phoneme_hook()
-        # The first save of a fresh pyttsx3 engine is the one that most often comes back empty: spend it here.
-        with contextlib.suppress(EngineError):
-            self._render("Ready.")
 
     @classmethod
     def describe(cls) -> tuple[str, str]:
         """Return (name, version) without loading the speech library."""
         return describe()
+
+    @classmethod
+    def preload_modules(cls) -> None:
+        """Import pyttsx3's pure-Python modules (no speech library), so processes forked from this one start fast."""
+        import pyttsx3  # noqa: F401
+        import pyttsx3.driver  # noqa: F401
+        import pyttsx3.voice  # noqa: F401
+
+    @classmethod
+    def prepare_process(cls, settings: VoiceSettings) -> None:
+        """Load the wheel's eSpeak NG library and pyttsx3's driver code in this process without starting eSpeak
+        (a started eSpeak has threads, and a fork of it hangs), so each forked segment process starts in a few ms."""
+        if _shared_engine is not None or _driver_name() != "espeak":
+            return
+        from narrate.engines.espeak_library import ensure_wheel_espeak
+
+        ensure_wheel_espeak()
+        cls.preload_modules()
+        import pyttsx3.drivers.espeak  # noqa: F401 - loads the already-mapped library by soname, does not initialise it
 
     def list_voices(self) -> list[tuple[str, str, list[str]]]:
         """Return the installed engine voices as (id, name, languages)."""
@@ -122,11 +148,10 @@ class Pyttsx3Engine:
             raise EngineError("There is no text to synthesize.")
         if len(text) > MAX_TEXT_CHARS:
             raise EngineError(f"A segment of {len(text)} characters is too long for pyttsx3 (at most {MAX_TEXT_CHARS}).")
+        self.phoneme_input = "[[" in text
         self._apply(settings)
         pcm = self._render(text)
-        if not pcm.data:  # pyttsx3 sometimes leaves a header-only WAV: one more try before giving up
-            pcm = self._render(text)
-        if not pcm.data:
+        if not pcm.data:  # no second try here: a retry must be a fresh process (see fresh_process_per_segment)
             raise EngineError("pyttsx3 wrote an empty WAV file.")
         return pcm
 
@@ -148,6 +173,16 @@ class Pyttsx3Engine:
         for key, value in properties:
             self._driver.setProperty(key, value)
         self._espeak_idle()
+
+    def _reset_random(self) -> None:
+        """Reseed eSpeak NG's random generator (when this eSpeak has one), once it is idle."""
+        set_seed = getattr(getattr(self._espeak, "dll", None), "espeak_ng_SetRandSeed", None) if self._espeak else None
+        if set_seed is None:
+            return
+        self._espeak_idle()
+        set_seed.argtypes = [ctypes.c_long]
+        set_seed.restype = None
+        set_seed(ESPEAK_RAND_SEED)
 
     def _espeak_idle(self) -> None:
         """Wait until eSpeak's own thread has finished all queued work."""
@@ -190,6 +225,7 @@ class Pyttsx3Engine:
         """Save `text` to a fresh WAV through pyttsx3, wait until the file is complete, and read it."""
         wav_path = self._workdir / "segment.wav"
         wav_path.unlink(missing_ok=True)
+        self._reset_random()
         # pyttsx3's eSpeak driver prints "Audio saved to ..."; never let it reach the user's terminal.
         with contextlib.redirect_stdout(io.StringIO()):
             self._engine.save_to_file(text, str(wav_path))
