@@ -122,7 +122,7 @@ def test_corpus_sample_reads_as_it_should():
     assert article.date == dt.date(2025, 5, 18)
     script = compose_script([article])
     texts = [s.text for s in script.segments()]
-    assert texts[0] == article.title and texts[1] == "By Jason Melanovski. 18 May 2025."
+    assert texts[0] == article.title and texts[1] == "By Jason Melanovski, 18 May 2025."
     assert any("Ukrainian Defense Minister Rustem Umerov" in t for t in texts)
     assert any("European imperialist backers" in t for t in texts)
     for text in texts:

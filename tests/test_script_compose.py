@@ -35,7 +35,7 @@ def test_single_article_layout_roles_and_pauses():
         ("Harbour ferry returns after a winter of repairs", 0), ("What changed", 0), ("What comes next", 0)]
     first, changed, last = script.chapters
     assert (first.segments[0].text, first.segments[0].role, first.segments[0].pause_ms) == (script.title, "heading", 5)
-    assert (first.segments[1].text, first.segments[1].role) == ("By Mara Okafor. 3 March 2024.", "narrator")
+    assert (first.segments[1].text, first.segments[1].role) == ("By Mara Okafor, 3 March 2024.", "narrator")
     assert [s.role for s in changed.segments].count("quote") == 1
     assert changed.segments[0].role == "heading"
     assert "Early crossings start at six." in [s.text for s in changed.segments]
@@ -97,7 +97,7 @@ def test_edition_layout():
     assert script.chapters[1].segments[-1].pause_ms == 44  # end of the first article
     assert script.chapters[2].segments[-1].pause_ms == 33  # a section of the second article ends
     assert script.chapters[3].segments[-1].pause_ms == 0
-    assert script.chapters[2].segments[1].text == "By Raj Patel. 3 June 2024."
+    assert script.chapters[2].segments[1].text == "By Raj Patel, 3 June 2024."
 
 
 def test_edition_date_given_wins_and_same_input_gives_same_script():

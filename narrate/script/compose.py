@@ -46,13 +46,13 @@ _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", 
 
 
 def byline_text(article: Article) -> str | None:
-    """'By Jane Roe. 18 May 2025.', leaving out what is unknown; None when nothing is known."""
+    """'By Jane Roe, 18 May 2025.', leaving out what is unknown; None when nothing is known."""
     parts = []
     if article.author:
-        parts.append(f"By {article.author}.")
+        parts.append(f"By {article.author}")
     if article.date:
-        parts.append(f"{spoken_date(article.date)}.")
-    return " ".join(parts) or None
+        parts.append(spoken_date(article.date))
+    return (", ".join(parts) + ".") if parts else None
 
 
 QUOTE_BOUNDARY_MS = 200

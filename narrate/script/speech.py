@@ -21,8 +21,15 @@ def speakable(script: Script, lexicon: Lexicon | None = None, profile_name: str 
         segments = []
         for segment in chapter.segments:
             text = lexicon.apply(segment.text, profile_name) if lexicon is not None else segment.text
-            text = normalize_for_speech(text, language).strip()
+            text = _capitalized_like(segment.text, normalize_for_speech(text, language).strip())
             if text:
                 segments.append(replace(segment, text=text))
         chapters.append(replace(chapter, segments=tuple(segments)))
     return replace(script, chapters=tuple(chapters))
+
+
+def _capitalized_like(original: str, spoken: str) -> str:
+    """Keep a segment that began a sentence with a figure ('18 May...') starting with a capital ('The eighteenth...')."""
+    if spoken and original[:1].isdigit() and spoken[:1].islower():
+        return spoken[:1].upper() + spoken[1:]
+    return spoken
