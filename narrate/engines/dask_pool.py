@@ -20,17 +20,13 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from narrate.audio.pcm import Pcm
-from narrate.engines.base import Engine, EngineError
-from narrate.engines.pool import IN_FLIGHT_PER_WORKER, SynthJob
+from narrate.engines.base import EngineError
+from narrate.engines.pool import IN_FLIGHT_PER_WORKER, SynthJob, synthesize_job
 from narrate.errors import NarrateError
 
 __all__ = ["synthesize_segments_dask"]
 
 # --- inside the engine process (a pebble worker under a Dask worker) -----------------------------
-
-_engine: Engine | None = None
-"""This engine process's engine (one engine name per process)."""
-
 
 def _quiet_stdout() -> None:
     """Point the engine process's stdout at /dev/null: engines print there."""
@@ -41,16 +37,8 @@ def _quiet_stdout() -> None:
 
 
 def _synthesize_in_engine_process(job: SynthJob) -> Pcm:
-    """Synthesize and verify one segment with this process's engine (created on first use, inside the timeout)."""
-    from narrate.engines.registry import create_engine
-    from narrate.engines.verify import check_segment_audio
-
-    global _engine
-    if _engine is None:
-        _engine = create_engine(job.engine)
-    pcm = _engine.synthesize(job.text, job.settings)
-    check_segment_audio(pcm, job.text, job.settings.rate_wpm)
-    return pcm
+    """Synthesize and verify one segment exactly as the local pool does (same bytes as a local build)."""
+    return synthesize_job(job)
 
 
 # --- inside a Dask worker process ----------------------------------------------------------------

@@ -1,0 +1,90 @@
+"""Run a command and measure its wall time and the peak memory of its whole process tree (psutil)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import psutil
+
+SAMPLE_S = 0.05
+"""How often the process tree's memory is sampled."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One measured command."""
+
+    wall_s: float
+    """Wall-clock time from start to exit."""
+    peak_mb: float
+    """Largest sum of resident set sizes over the process tree (and any extra processes), in MB (10^6 bytes)."""
+    stdout: str
+    """What the command printed."""
+    returncode: int
+    """Its exit status."""
+
+
+def tree_rss(root: psutil.Process, extra: Callable[[], Sequence[psutil.Process]] | None = None) -> int:
+    """Sum of the resident set sizes of `root`, all its descendants, and the `extra` processes (and theirs)."""
+    procs = [root]
+    try:
+        procs += root.children(recursive=True)
+    except psutil.Error:
+        pass
+    for p in extra() if extra else ():
+        procs.append(p)
+        try:
+            procs += p.children(recursive=True)
+        except psutil.Error:
+            pass
+    total = 0
+    seen: set[int] = set()
+    for p in procs:
+        if p.pid in seen:
+            continue
+        seen.add(p.pid)
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: str | None = None,
+        extra: Callable[[], Sequence[psutil.Process]] | None = None) -> Run:
+    """Run `cmd`, sampling the memory of its process tree every SAMPLE_S seconds; return the measurements."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, **(env or {})}, cwd=cwd)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(root, extra))
+            done.wait(SAMPLE_S)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode('utf-8', 'replace')[-2000:]}")
+    return Run(wall, peak / 1e6, out.decode("utf-8", "replace"), proc.returncode)
+
+
+def timed(cmd: Sequence[str], env: dict[str, str] | None = None) -> float:
+    """Run `cmd` without memory sampling; return its wall time."""
+    start = time.perf_counter()
+    subprocess.run(list(cmd), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={**os.environ, **(env or {})})
+    return time.perf_counter() - start

@@ -1,0 +1,434 @@
+"""narrate benchmarks: `python bench/run.py [--quick] [--out FILE]` measures and writes bench/RESULTS.md.
+
+Every figure is measured in this run, next to its baseline measured in the same run:
+1. cold build of the sample article vs Debian's espeak-ng + one ffmpeg encode, and vs pyttsx3 alone;
+2. rebuild with no change, and after editing one paragraph;
+3. scaling: the article, ten articles as one edition, the whole novel (time per hour of audio, peak memory);
+4. workers: --jobs 1, --jobs 2, and a Dask LocalCluster with two worker processes.
+Corpus text is only read from ../shared/corpus and written to temporary files, never into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import Run, run  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+ARTICLE = CORPUS / "markdown" / "istanbul-talks.md"
+NOVEL = CORPUS / "long" / "pride-and-prejudice.md"
+PY = sys.executable
+ENV = {"PYTHONPATH": str(REPO)}
+EDITION_SLICES = 10
+SLICE_WORDS = 1300
+"""Words in each of the ten edition articles (about the sample article's length)."""
+
+
+@dataclass
+class Plan:
+    """How many times each measurement is repeated."""
+
+    cold: int = 3
+    unchanged: int = 5
+    edit: int = 3
+    edition: int = 2
+    novel: int = 1
+    workers: int = 3
+    novel_enabled: bool = True
+
+
+@dataclass
+class Results:
+    """Every figure measured, for the report."""
+
+    rows: dict[str, object] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def median(values: Sequence[float]) -> float:
+    """Median of the measured values."""
+    return statistics.median(values)
+
+
+def narrate_build(sources: Sequence[Path], out: Path, cache: Path, *extra: str) -> list[str]:
+    """The `narrate build` command line."""
+    return [PY, "-m", "narrate", "build", *map(str, sources), "-o", str(out), "--cache", str(cache),
+            "--json", "-q", *extra]
+
+
+def build(sources: Sequence[Path], out: Path, cache: Path, *extra: str,
+          watch: Callable[[], Sequence[psutil.Process]] | None = None) -> tuple[Run, dict]:
+    """Run one build; return its measurements and its JSON summary."""
+    r = run(narrate_build(sources, out, cache, *extra), env=ENV, cwd=str(out.parent), extra=watch)
+    return r, json.loads(r.stdout)
+
+
+def cold_builds(sources: Sequence[Path], work: Path, repeats: int, *extra: str,
+                watch: Callable[[], Sequence[psutil.Process]] | None = None) -> list[tuple[Run, dict]]:
+    """`repeats` builds, each with a fresh cache and a fresh output folder."""
+    runs = []
+    work.mkdir(parents=True, exist_ok=True)
+    for i in range(repeats):
+        out, cache = work / f"out-{i}", work / f"cache-{i}"
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        runs.append(build(sources, out, cache, *extra, watch=watch))
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+    return runs
+
+
+# --- machine and versions -------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    """CPU model, cores, RAM, OS."""
+    model = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "CPU": model,
+        "Cores (logical, usable)": f"{psutil.cpu_count()} ({len(os.sched_getaffinity(0))})",
+        "RAM": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
+        "OS": platform.platform(),
+    }
+
+
+def _version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def versions() -> dict[str, str]:
+    """Versions of everything the figures depend on."""
+    import imageio_ffmpeg
+
+    sys.path.insert(0, str(REPO))
+    import narrate
+    from narrate.engines.espeak_library import wheel_espeak_version
+
+    ffmpeg = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-version"], capture_output=True, text=True)
+    system_espeak = shutil.which("espeak-ng")
+    debian = (subprocess.run([system_espeak, "--version"], capture_output=True, text=True).stdout.strip()
+              if system_espeak else "not installed")
+    return {
+        "Python": platform.python_version(),
+        "narrate": narrate.__version__,
+        "pyttsx3": _version("pyttsx3"),
+        "eSpeak NG (espeakng-loader wheel, used by narrate)": f"{wheel_espeak_version()} (wheel {_version('espeakng-loader')})",
+        "eSpeak NG (Debian, baseline)": debian,
+        "ffmpeg (imageio-ffmpeg)": ffmpeg.stdout.splitlines()[0] if ffmpeg.stdout else "unknown",
+        "dask / distributed": f"{_version('dask')} / {_version('distributed')}",
+        "psutil": _version("psutil"),
+    }
+
+
+# --- inputs ---------------------------------------------------------------------------------------
+
+
+def spoken_text(sources: Sequence[Path]) -> list[str]:
+    """The segments narrate speaks for `sources` (the plain text every baseline reads)."""
+    sys.path.insert(0, str(REPO))
+    from narrate.build import ScriptOptions, make_script
+
+    script = make_script(ScriptOptions(tuple(map(str, sources)), edition="Edition" if len(sources) > 1 else None))
+    return [s.text for s in script.segments()]
+
+
+def novel_paragraphs() -> list[str]:
+    """The novel's prose paragraphs (headings dropped)."""
+    text = NOVEL.read_text(encoding="utf-8")
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip() and not p.lstrip().startswith("#")]
+
+
+def edition_articles(work: Path) -> list[Path]:
+    """Ten different articles of about SLICE_WORDS words: distinct, evenly spaced slices of the novel, in temp files."""
+    paragraphs = novel_paragraphs()
+    paths = []
+    stride = len(paragraphs) // EDITION_SLICES
+    for n in range(EDITION_SLICES):
+        chosen, words = [], 0
+        for p in paragraphs[n * stride : (n + 1) * stride]:
+            chosen.append(p)
+            words += len(p.split())
+            if words >= SLICE_WORDS:
+                break
+        path = work / f"slice-{n + 1:02d}.md"
+        path.write_text(f"# Slice {n + 1} of the novel\n\n" + "\n\n".join(chosen) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+# --- baselines ------------------------------------------------------------------------------------
+
+
+def raw_baseline(text: str, work: Path, repeats: int) -> list[float] | str:
+    """Debian espeak-ng reading `text` in one pass to WAV, then one ffmpeg encode (44.1 kHz mono CBR 64k)."""
+    import imageio_ffmpeg
+
+    espeak = shutil.which("espeak-ng")
+    if not espeak:
+        return "Debian's espeak-ng is not installed (apt-get install -y espeak-ng)"
+    text_file = work / "article.txt"
+    text_file.write_text(text, encoding="utf-8")
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    times = []
+    for _ in range(repeats):
+        wav, mp3 = work / "raw.wav", work / "raw.mp3"
+        start = datetime.datetime.now()
+        subprocess.run([espeak, "-w", str(wav), "-f", str(text_file)], check=True, capture_output=True)
+        subprocess.run([ffmpeg, "-y", "-loglevel", "error", "-i", str(wav), "-ar", "44100", "-ac", "1",
+                        "-c:a", "libmp3lame", "-b:a", "64k", str(mp3)], check=True, capture_output=True)
+        times.append((datetime.datetime.now() - start).total_seconds())
+    return times
+
+
+def pyttsx3_baseline(segments: Sequence[str], work: Path, repeats: int) -> list[dict]:
+    """pyttsx3 alone: the whole text in one call, then sentence by sentence (one process, engine start excluded)."""
+    whole, each = work / "whole.txt", work / "sentences.txt"
+    whole.write_text(" ".join(segments), encoding="utf-8")
+    each.write_text("\n".join(s.replace("\n", " ") for s in segments), encoding="utf-8")
+    out = []
+    for _ in range(repeats):
+        proc = subprocess.run([PY, str(REPO / "bench" / "pyttsx3_baseline.py"), str(whole), str(each)],
+                              check=True, capture_output=True, text=True, env={**os.environ, **ENV})
+        out.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return out
+
+
+# --- the benchmarks -------------------------------------------------------------------------------
+
+
+def bench_cold(res: Results, work: Path, plan: Plan) -> None:
+    """1. Cold build of the sample article against the raw engine + encode pipeline and pyttsx3 alone."""
+    segments = spoken_text([ARTICLE])
+    raw = raw_baseline("\n\n".join(segments), work, plan.cold)
+    py = pyttsx3_baseline(segments, work, max(1, plan.cold // 2))
+    cold = cold_builds([ARTICLE], work / "cold", plan.cold, "--jobs", "2")
+    res.rows["cold"] = {
+        "build_s": [r.wall_s for r, _ in cold],
+        "peak_mb": [r.peak_mb for r, _ in cold],
+        "audio_s": cold[0][1]["duration_s"],
+        "segments": cold[0][1]["segments"]["total"],
+        "raw_s": raw,
+        "pyttsx3_whole_s": [p["whole_s"] for p in py],
+        "pyttsx3_sentences_s": [p["sentences_s"] for p in py],
+    }
+
+
+def bench_rebuild(res: Results, work: Path, plan: Plan) -> None:
+    """2. Rebuild with no change, and after editing one paragraph (warm cache)."""
+    base = work / "rebuild"
+    base.mkdir()
+    article = base / "article.md"
+    original = ARTICLE.read_text(encoding="utf-8")
+    article.write_text(original, encoding="utf-8")
+    out, cache = base / "out", base / "cache"
+    first, _ = build([article], out, cache, "--jobs", "2")
+    unchanged = []
+    for _ in range(plan.unchanged):
+        r, summary = build([article], out, cache, "--jobs", "2")
+        if not summary["unchanged"]:
+            raise RuntimeError("an unchanged rebuild did not report 'unchanged'")
+        unchanged.append(r.wall_s)
+    blocks = original.split("\n\n")
+    prose = [i for i, b in enumerate(blocks) if b.strip() and not b.lstrip().startswith(("#", "-", "*", ">", "!"))
+             and len(b.split()) > 20]
+    target = prose[len(prose) // 2]
+    edits = []
+    for n in range(plan.edit):
+        edited = list(blocks)
+        edited[target] = blocks[target].rstrip() + f" This closing remark is benchmark edit number {n + 1}."
+        article.write_text("\n\n".join(edited), encoding="utf-8")
+        r, summary = build([article], out, cache, "--jobs", "2")
+        edits.append((r.wall_s, summary["segments"]["synthesized"], summary["segments"]["reused"]))
+    res.rows["rebuild"] = {"first_s": first.wall_s, "unchanged_s": unchanged, "edit": edits}
+
+
+def bench_scaling(res: Results, work: Path, plan: Plan) -> None:
+    """3. Scaling: article, ten-article edition, the novel; time per hour of audio and peak memory."""
+    slices_dir = work / "slices"
+    slices_dir.mkdir()
+    inputs: list[tuple[str, list[Path], list[str], int]] = [
+        ("Sample article", [ARTICLE], [], plan.cold),
+        ("Edition of ten articles", edition_articles(slices_dir), ["--edition", "Benchmark edition"], plan.edition),
+    ]
+    if plan.novel_enabled:
+        inputs.append(("The novel", [NOVEL], [], plan.novel))
+    rows = []
+    for name, sources, extra, repeats in inputs:
+        runs = cold_builds(sources, work / f"scale-{len(rows)}", repeats, "--jobs", "2", *extra)
+        rows.append({
+            "name": name,
+            "words": sum(len(p.read_text(encoding="utf-8").split()) for p in sources),
+            "audio_s": runs[0][1]["duration_s"],
+            "segments": runs[0][1]["segments"]["total"],
+            "build_s": [r.wall_s for r, _ in runs],
+            "peak_mb": [r.peak_mb for r, _ in runs],
+        })
+    res.rows["scaling"] = rows
+
+
+def bench_workers(res: Results, work: Path, plan: Plan) -> None:
+    """4. Workers: --jobs 1, --jobs 2, and a Dask LocalCluster with two worker processes."""
+    rows = []
+    for jobs in (1, 2):
+        runs = cold_builds([ARTICLE], work / f"jobs-{jobs}", plan.workers, "--jobs", str(jobs))
+        rows.append({"name": f"--jobs {jobs}", "build_s": [r.wall_s for r, _ in runs],
+                     "peak_mb": [r.peak_mb for r, _ in runs]})
+    help_text = subprocess.run([PY, "-m", "narrate", "build", "--help"], capture_output=True, text=True,
+                               env={**os.environ, **ENV}).stdout
+    if "--scheduler" not in help_text:
+        res.notes.append("Dask row skipped: this narrate has no `--scheduler` option.")
+    else:
+        try:
+            from dask.distributed import LocalCluster
+        except ImportError:
+            res.notes.append("Dask row skipped: dask[distributed] is not installed.")
+        else:
+            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+                me = psutil.Process()
+                runs = cold_builds([ARTICLE], work / "dask", plan.workers, "--scheduler", cluster.scheduler_address,
+                                   watch=lambda: me.children(recursive=False))
+            rows.append({"name": "Dask LocalCluster, 2 worker processes", "build_s": [r.wall_s for r, _ in runs],
+                         "peak_mb": [r.peak_mb for r, _ in runs]})
+            res.notes.append("Dask: the cluster is started before the timed builds (a cluster is a running "
+                             "service); its scheduler and worker processes are included in the peak memory.")
+    res.rows["workers"] = rows
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+def _f(x: float, digits: int = 2) -> str:
+    return f"{x:.{digits}f}"
+
+
+def _m(values: Sequence[float], digits: int = 2) -> str:
+    """Median, with the number of runs."""
+    return f"{median(values):.{digits}f} (n={len(values)})"
+
+
+def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: float, quick: bool) -> str:
+    """The RESULTS.md text."""
+    lines = ["# narrate benchmarks", "",
+             f"Measured {started:%Y-%m-%d %H:%M} UTC by `python bench/run.py{' --quick' if quick else ''}` "
+             f"(the whole run took {elapsed_s / 60:.1f} min). Every figure is the median of the runs shown "
+             "(n), measured in this run; nothing here is typed in by hand. Builds run the real CLI "
+             "(`python -m narrate build ... --json -q`, publishing included) as a separate process; "
+             "peak memory is the largest sum of resident set sizes over that process's whole tree "
+             "(the build, its synthesis workers, ffmpeg), sampled every 50 ms with psutil.", "",
+             "## Machine", "", "| | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in machine().items()]
+    lines += ["", "## Versions", "", "| | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in versions().items()]
+
+    c = res.rows.get("cold")
+    if c:
+        build_s = median(c["build_s"])
+        lines += ["", "## 1. Cold build of the sample article (fresh cache, fresh output, 2 workers)", "",
+                  f"Sample article: {c['segments']} segments, {c['audio_s'] / 60:.1f} min of speech.", "",
+                  "| Pipeline | Wall time (s) | narrate ÷ this |", "|---|---|---|",
+                  f"| **narrate build --jobs 2** (chapters, silences, loudness, tags, feed) | {_m(c['build_s'])} | 1.00 |"]
+        if isinstance(c["raw_s"], str):
+            lines.append(f"| Debian espeak-ng one pass + one ffmpeg encode | skipped: {c['raw_s']} | |")
+        else:
+            raw = median(c["raw_s"])
+            lines.append(f"| Debian espeak-ng one pass to WAV + one ffmpeg encode (44.1 kHz mono CBR 64k) "
+                         f"| {_m(c['raw_s'])} | **{_f(build_s / raw)}** (target <= 1.0) |")
+        lines.append(f"| pyttsx3 alone, whole text in one call (synthesis only, no encode) "
+                     f"| {_m(c['pyttsx3_whole_s'])} | {_f(build_s / median(c['pyttsx3_whole_s']))} |")
+        lines.append(f"| pyttsx3 alone, sentence by sentence (synthesis only, no encode) "
+                     f"| {_m(c['pyttsx3_sentences_s'])} | {_f(build_s / median(c['pyttsx3_sentences_s']))} |")
+        lines += ["", f"Peak memory of the cold build: {_m(c['peak_mb'], 0)} MB."]
+
+    r = res.rows.get("rebuild")
+    if r:
+        edit_t = [e[0] for e in r["edit"]]
+        lines += ["", "## 2. Rebuilds (warm cache)", "",
+                  "| Case | Wall time (s) | Segments synthesized / reused | Baseline in this run |", "|---|---|---|---|",
+                  f"| No change (target < 0.5 s) | {_m(r['unchanged_s'])} | 0 / all | first build: {_f(r['first_s'])} s |",
+                  f"| One paragraph edited | {_m(edit_t)} | {median([e[1] for e in r['edit']]):.0f} / "
+                  f"{median([e[2] for e in r['edit']]):.0f} | first build: {_f(r['first_s'])} s |"]
+
+    s = res.rows.get("scaling")
+    if s:
+        lines += ["", "## 3. Scaling (cold builds, 2 workers)", "",
+                  "| Input | Words | Segments | Audio (h) | Wall time (s) | Wall time per hour of audio (s) "
+                  "| vs sample article | Peak memory, process tree (MB) |", "|---|---|---|---|---|---|---|---|"]
+        first = median(s[0]["build_s"]) / (s[0]["audio_s"] / 3600)
+        for row in s:
+            per_h = median(row["build_s"]) / (row["audio_s"] / 3600)
+            lines.append(f"| {row['name']} | {row['words']:,} | {row['segments']:,} | {row['audio_s'] / 3600:.2f} "
+                         f"| {_m(row['build_s'], 1)} | {per_h:.1f} | {per_h / first - 1:+.1%} "
+                         f"| {_m(row['peak_mb'], 0)} |")
+        lines += ["", "Targets: peak memory <= 300 MB for the novel; time per hour of audio within 10 % across sizes."]
+
+    w = res.rows.get("workers")
+    if w:
+        lines += ["", "## 4. Workers (cold build of the sample article)", "",
+                  "| Synthesis | Wall time (s) | vs --jobs 1 | Peak memory (MB) |", "|---|---|---|---|"]
+        one = median(w[0]["build_s"])
+        for row in w:
+            lines.append(f"| {row['name']} | {_m(row['build_s'])} | {_f(median(row['build_s']) / one)} "
+                         f"| {_m(row['peak_mb'], 0)} |")
+    if res.notes:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in res.notes]
+    lines += ["", "## Raw figures", "", "```json", json.dumps(res.rows, indent=1, default=str), "```", ""]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse options, run the benchmarks, write the report."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="one run of each, and no novel (a few minutes)")
+    parser.add_argument("--out", type=Path, help="report file (default bench/RESULTS.md; --quick: bench/RESULTS-quick.md)")
+    parser.add_argument("--only", nargs="*", choices=["cold", "rebuild", "scaling", "workers"],
+                        help="run only these benchmarks")
+    args = parser.parse_args(argv)
+    plan = Plan(cold=1, unchanged=3, edit=1, edition=1, novel=1, workers=1, novel_enabled=False) if args.quick else Plan()
+    out = args.out or REPO / "bench" / ("RESULTS-quick.md" if args.quick else "RESULTS.md")
+    started = datetime.datetime.now(datetime.timezone.utc)
+    res = Results()
+    benches = {"cold": bench_cold, "rebuild": bench_rebuild, "scaling": bench_scaling, "workers": bench_workers}
+    with tempfile.TemporaryDirectory(prefix="narrate-bench-") as tmp:
+        for name, fn in benches.items():
+            if args.only and name not in args.only:
+                continue
+            print(f"bench: {name} ...", file=sys.stderr, flush=True)
+            (Path(tmp) / name).mkdir()
+            fn(res, Path(tmp) / name, plan)
+    elapsed = (datetime.datetime.now(datetime.timezone.utc) - started).total_seconds()
+    text = report(res, plan, started, elapsed, args.quick)
+    out.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
