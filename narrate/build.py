@@ -27,6 +27,7 @@ from narrate.engines.pool import SynthJob, engine_info, synthesize_segments
 from narrate.errors import NarrateError
 from narrate.files import write_text_atomic
 from narrate.manifest import EpisodeManifest, episode_fingerprint
+from narrate.result import BuildResult, ChapterInfo
 from narrate.script.compose import compose_script
 from narrate.script.lexicon import Lexicon, load_lexicon
 from narrate.script.model import Script
@@ -83,60 +84,6 @@ class BuildOptions:
     """Public base URL for the feed (overrides narrate.toml)."""
     scheduler: str | None = None
     """Dask scheduler address (tcp://HOST:PORT): synthesize on that cluster instead of local worker processes."""
-
-
-@dataclass(frozen=True)
-class ChapterInfo:
-    """A chapter as reported to users."""
-
-    title: str
-    level: int
-    start_s: float
-    end_s: float
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What a build wrote and how much work it did."""
-
-    mp3: Path
-    chapters_json: Path
-    vtt: Path
-    manifest: Path
-    title: str
-    duration_s: float
-    chapters: tuple[ChapterInfo, ...]
-    segments_total: int
-    segments_synthesized: int
-    segments_reused: int
-    unchanged: bool
-    """True when nothing changed since the last build of this episode and no audio was rewritten."""
-    feed: Path | None = None
-    """The feed file, when the build was published."""
-    page: Path | None = None
-    """The episode page, when the build was published."""
-
-    def to_json(self) -> dict[str, Any]:
-        """The `narrate build --json` summary."""
-        return {
-            "title": self.title,
-            "mp3": str(self.mp3),
-            "chapters_json": str(self.chapters_json),
-            "vtt": str(self.vtt),
-            "feed": str(self.feed) if self.feed else None,
-            "page": str(self.page) if self.page else None,
-            "duration_s": round(self.duration_s, 3),
-            "chapters": [
-                {"title": c.title, "level": c.level, "start_s": round(c.start_s, 3), "end_s": round(c.end_s, 3)}
-                for c in self.chapters
-            ],
-            "segments": {
-                "total": self.segments_total,
-                "synthesized": self.segments_synthesized,
-                "reused": self.segments_reused,
-            },
-            "unchanged": self.unchanged,
-        }
 
 
 def read_articles(sources: Sequence[str], stdin: BinaryIO | None = None) -> list[Article]:

@@ -38,12 +38,12 @@ def _stdin():  # type: ignore[no-untyped-def]
 
 
 def _script(sources: list[str], edition: str | None, voice: str, voices: list[Path] | None,
-            lexicon: list[Path] | None):  # type: ignore[no-untyped-def]
+            lexicon: list[Path] | None, stdin=None):  # type: ignore[no-untyped-def]
     from narrate.build import ScriptOptions, make_script
 
     options = ScriptOptions(sources=tuple(sources), edition=edition, voice=voice,
                             voices_dirs=tuple(voices or ()), lexicons=tuple(lexicon or ()))
-    return make_script(options, stdin=_stdin())
+    return make_script(options, stdin=stdin if stdin is not None else _stdin())
 
 
 @app.command()
@@ -65,20 +65,34 @@ def build(
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler (tcp://HOST:PORT): synthesize on its workers (needs narrate[dask]).")] = None,
 ) -> None:
     """Build one episode (chaptered MP3, chapters JSON, WebVTT transcript) from one or more articles, and publish it."""
-    from narrate.audio.assemble import AudioSettings
-    from narrate.build import BuildOptions, build_episode
-    from narrate.progress import ProgressReporter
+    import io
+
+    from narrate import fastpath
 
     if bitrate not in (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320):
         raise typer.BadParameter("use an MP3 bitrate such as 48, 64, 96 or 128.", param_hint="--bitrate")
-    script = _script(sources, edition, voice, voices, lexicon)
-    options = BuildOptions(
-        output_dir=output, voice=voice, voices_dirs=tuple(voices or ()), jobs=jobs, cache_dir=cache,
-        use_cache=not no_cache, audio=AudioSettings(bitrate_kbps=bitrate), publish=not no_publish, base_url=base_url,
-        scheduler=scheduler,
+    stdin = _stdin()
+    stdin_data = stdin.read() if "-" in sources and stdin is not None else None
+    fingerprint = fastpath.build_fingerprint(
+        sources, stdin_data, output_dir=output, edition=edition, voice=voice, voices_dirs=tuple(voices or ()),
+        lexicons=tuple(lexicon or ()), bitrate_kbps=bitrate, base_url=base_url, publish=not no_publish,
     )
-    with ProgressReporter(enabled=not quiet and not as_json) as reporter:
-        result = build_episode(script, options, progress=reporter.update)
+    result = fastpath.recall(output, fingerprint)
+    if result is None:
+        from narrate.audio.assemble import AudioSettings
+        from narrate.build import BuildOptions, build_episode
+        from narrate.progress import ProgressReporter
+
+        script = _script(sources, edition, voice, voices, lexicon,
+                         stdin=io.BytesIO(stdin_data) if stdin_data is not None else None)
+        options = BuildOptions(
+            output_dir=output, voice=voice, voices_dirs=tuple(voices or ()), jobs=jobs, cache_dir=cache,
+            use_cache=not no_cache, audio=AudioSettings(bitrate_kbps=bitrate), publish=not no_publish,
+            base_url=base_url, scheduler=scheduler,
+        )
+        with ProgressReporter(enabled=not quiet and not as_json) as reporter:
+            result = build_episode(script, options, progress=reporter.update)
+        fastpath.remember(output, fingerprint, result)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
