@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -26,7 +27,7 @@ app.add_typer(cache_app, name="cache")
 Sources = Annotated[list[str], typer.Argument(help="Articles: Markdown, text or HTML files, http(s) URLs, or - for standard input.", show_default=False)]
 Edition = Annotated[Optional[str], typer.Option("--edition", "-e", help="Title of an edition: several articles become one episode.")]
 Output = Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
-Voice = Annotated[str, typer.Option("--voice", "-v", help="Voice profile name (see `narrate voices`).")]
+Voice = Annotated[Optional[str], typer.Option("--voice", "-v", help="Voice profile name (see `narrate voices`; default: 'default', or [build] voice in narrate.toml).", show_default=False)]
 VoicesDir = Annotated[Optional[list[Path]], typer.Option("--voices", help="Extra folder of voice profiles (repeatable).")]
 LexiconFiles = Annotated[Optional[list[Path]], typer.Option("--lexicon", help="Pronunciation lexicon TOML (repeatable; default ./lexicon.toml if present).")]
 CacheDir = Annotated[Optional[Path], typer.Option("--cache", help="Segment cache folder (default: the user cache folder).")]
@@ -37,12 +38,41 @@ def _stdin():  # type: ignore[no-untyped-def]
     return sys.stdin.buffer if sys.stdin is not None and not sys.stdin.closed else None
 
 
-def _script(sources: list[str], edition: str | None, voice: str, voices: list[Path] | None,
-            lexicon: list[Path] | None, stdin=None):  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class _Choices:
+    """Options after merging the command line over OUTPUT/narrate.toml's [build] table."""
+
+    voice: str
+    voices: tuple[Path, ...]
+    lexicons: tuple[Path, ...]
+    jobs: int
+    bitrate: int
+    scheduler: str | None
+    cache: Path | None
+
+
+def _choices(output: Path, voice: str | None = None, voices: list[Path] | None = None,
+             lexicon: list[Path] | None = None, jobs: int | None = None, bitrate: int | None = None,
+             scheduler: str | None = None, cache: Path | None = None) -> _Choices:
+    from narrate.config import load_build_config
+
+    config = load_build_config(output)
+    return _Choices(
+        voice=voice or config.voice or "default",
+        voices=tuple(voices or ()) or config.voices,
+        lexicons=tuple(lexicon or ()) or config.lexicons,
+        jobs=jobs if jobs is not None else (config.jobs or 0),
+        bitrate=bitrate or config.bitrate_kbps or 64,
+        scheduler=scheduler or config.scheduler,
+        cache=cache or config.cache,
+    )
+
+
+def _script(sources: list[str], edition: str | None, choices: _Choices, stdin=None):  # type: ignore[no-untyped-def]
     from narrate.build import ScriptOptions, make_script
 
-    options = ScriptOptions(sources=tuple(sources), edition=edition, voice=voice,
-                            voices_dirs=tuple(voices or ()), lexicons=tuple(lexicon or ()))
+    options = ScriptOptions(sources=tuple(sources), edition=edition, voice=choices.voice,
+                            voices_dirs=choices.voices, lexicons=choices.lexicons)
     return make_script(options, stdin=stdin if stdin is not None else _stdin())
 
 
@@ -51,11 +81,11 @@ def build(
     sources: Sources,
     edition: Edition = None,
     output: Output = Path("output"),
-    voice: Voice = "default",
+    voice: Voice = None,
     voices: VoicesDir = None,
     lexicon: LexiconFiles = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Synthesis worker processes (0: one per core).")] = 0,
-    bitrate: Annotated[int, typer.Option("--bitrate", help="MP3 bitrate in kbps (CBR).")] = 64,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Synthesis worker processes (0: one per core).", show_default=False)] = None,
+    bitrate: Annotated[Optional[int], typer.Option("--bitrate", help="MP3 bitrate in kbps, CBR (default 64).", show_default=False)] = None,
     cache: CacheDir = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the segment cache.")] = False,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="Public URL of the output folder, for the feed.")] = None,
@@ -69,13 +99,16 @@ def build(
 
     from narrate import fastpath
 
-    if bitrate not in (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320):
+    from narrate.config import BITRATES
+
+    if bitrate is not None and bitrate not in BITRATES:
         raise typer.BadParameter("use an MP3 bitrate such as 48, 64, 96 or 128.", param_hint="--bitrate")
+    chosen = _choices(output, voice, voices, lexicon, jobs, bitrate, scheduler, cache)
     stdin = _stdin()
     stdin_data = stdin.read() if "-" in sources and stdin is not None else None
     fingerprint = fastpath.build_fingerprint(
-        sources, stdin_data, output_dir=output, edition=edition, voice=voice, voices_dirs=tuple(voices or ()),
-        lexicons=tuple(lexicon or ()), bitrate_kbps=bitrate, base_url=base_url, publish=not no_publish,
+        sources, stdin_data, output_dir=output, edition=edition, voice=chosen.voice, voices_dirs=chosen.voices,
+        lexicons=chosen.lexicons, bitrate_kbps=chosen.bitrate, base_url=base_url, publish=not no_publish,
     )
     result = fastpath.recall(output, fingerprint)
     if result is None:
@@ -83,12 +116,11 @@ def build(
         from narrate.build import BuildOptions, build_episode
         from narrate.progress import ProgressReporter
 
-        script = _script(sources, edition, voice, voices, lexicon,
-                         stdin=io.BytesIO(stdin_data) if stdin_data is not None else None)
+        script = _script(sources, edition, chosen, stdin=io.BytesIO(stdin_data) if stdin_data is not None else None)
         options = BuildOptions(
-            output_dir=output, voice=voice, voices_dirs=tuple(voices or ()), jobs=jobs, cache_dir=cache,
-            use_cache=not no_cache, audio=AudioSettings(bitrate_kbps=bitrate), publish=not no_publish,
-            base_url=base_url, scheduler=scheduler,
+            output_dir=output, voice=chosen.voice, voices_dirs=chosen.voices, jobs=chosen.jobs,
+            cache_dir=chosen.cache, use_cache=not no_cache, audio=AudioSettings(bitrate_kbps=chosen.bitrate),
+            publish=not no_publish, base_url=base_url, scheduler=chosen.scheduler,
         )
         with ProgressReporter(enabled=not quiet and not as_json) as reporter:
             result = build_episode(script, options, progress=reporter.update)
@@ -114,16 +146,17 @@ def build(
 def script(
     sources: Sources,
     edition: Edition = None,
-    voice: Voice = "default",
+    voice: Voice = None,
     voices: VoicesDir = None,
     lexicon: LexiconFiles = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder whose narrate.toml [build] settings apply.")] = Path("output"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     check: Annotated[bool, typer.Option("--check", help="List what could not be verbalized with confidence; exit 1 if anything is found.")] = False,
 ) -> None:
     """Print what will be said, chapter by chapter, without synthesizing anything."""
     if fmt not in ("text", "json"):
         raise typer.BadParameter("use text or json.", param_hint="--format")
-    result = _script(sources, edition, voice, voices, lexicon)
+    result = _script(sources, edition, _choices(output, voice, voices, lexicon))
     if check:
         from narrate.script.check import check_script
 
@@ -143,31 +176,34 @@ def script(
 @app.command()
 def voices(
     voices_dir: VoicesDir = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder whose narrate.toml [build] voices apply.")] = Path("output"),
     sample: Annotated[Optional[Path], typer.Option("--sample", help="Write one short MP3 sample per usable profile into this folder.")] = None,
 ) -> None:
     """List the voice profiles (engine, language, usable here?) and the engine's installed voices."""
     from narrate.voice_listing import describe_voices, profile_statuses
 
+    folders = _choices(output, voices=voices_dir).voices
     if sample is None:
-        typer.echo(describe_voices(tuple(voices_dir or ())))
+        typer.echo(describe_voices(folders))
         return
     from narrate.sample import SAMPLE_TEXT, write_sample
 
-    for status in profile_statuses(tuple(voices_dir or ())):
+    for status in profile_statuses(folders):
         if not status.usable:
             typer.echo(f"skipped {status.profile.name}: {status.problem}", err=True)
             continue
-        path = write_sample(SAMPLE_TEXT, status.profile.name, sample / f"{status.profile.name}.mp3", tuple(voices_dir or ()))
+        path = write_sample(SAMPLE_TEXT, status.profile.name, sample / f"{status.profile.name}.mp3", folders)
         typer.echo(str(path))
 
 
 @app.command()
 def say(
     text: Annotated[str, typer.Argument(help="What to say (use - to read standard input).", show_default=False)],
-    voice: Voice = "default",
+    voice: Voice = None,
     voices: VoicesDir = None,
     lexicon: LexiconFiles = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Where to write the sample MP3 (default: say-VOICE.mp3).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder whose narrate.toml [build] settings apply.")] = Path("output"),
     play: Annotated[bool, typer.Option("--play/--no-play", help="Play the sample when an audio player is installed.")] = True,
 ) -> None:
     """Speak a short text with a voice profile, through the full normalizing path, to hear it before building."""
@@ -179,8 +215,9 @@ def say(
 
     if text == "-":
         text = sys.stdin.read()
-    files = tuple(lexicon or ()) or default_lexicons()
-    dest = write_sample(text, voice, out or Path(f"say-{voice}.mp3"), tuple(voices or ()),
+    chosen = _choices(output, voice, voices, lexicon)
+    files = chosen.lexicons or default_lexicons()
+    dest = write_sample(text, chosen.voice, out or Path(f"say-{chosen.voice}.mp3"), chosen.voices,
                         load_lexicon(files) if files else None)
     typer.echo(str(dest))
     player = find_player() if play else None
@@ -197,8 +234,8 @@ def demo(
     from narrate.demo import demo_articles
 
     build(sources=[str(p) for p in demo_articles()], edition="The narrate demo edition", output=output,
-          voice="default", voices=None, lexicon=None, jobs=0, bitrate=64, cache=None, no_cache=False,
-          base_url=None, no_publish=False, as_json=False, quiet=quiet)
+          voice=None, voices=None, lexicon=None, jobs=None, bitrate=None, cache=None, no_cache=False,
+          base_url=None, no_publish=False, as_json=False, quiet=quiet, scheduler=None)
 
 
 @cache_app.command("info")

@@ -70,7 +70,7 @@ def load_settings(output_dir: Path) -> ShowSettings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise NarrateError(f"{path} is not valid TOML: {exc}.") from None
-    table = data.get("show", data)
+    table = data["show"] if "show" in data else {k: v for k, v in data.items() if k != "build"}
     if not isinstance(table, dict):
         raise NarrateError(f"{path}: [show] must be a table.")
     known = {f.name: f for f in fields(ShowSettings)}
