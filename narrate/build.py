@@ -246,7 +246,7 @@ def build_episode(
         [s.pause_ms for s in script.segments()],
         chapters=[(c.title, c.level, len(c.segments)) for c in script.chapters],
         audio_settings=repr(options.audio),
-        tags=repr(tags),
+        tags={"tags": repr(tags), "captions": [s.written for s in script.segments()]},
     )
     identity = script.identity or script.title
     state = manifest_path(output_dir, identity)

@@ -85,7 +85,7 @@ def build_timeline(script: Script, segment_spans: Sequence[tuple[int, int]], tot
     if len(segs) != len(segment_spans):
         raise ValueError(f"{len(segment_spans)} audio spans for {len(segs)} segments")
     timed = tuple(
-        TimedSegment(s.text, ci, a, b, samples_to_ms(a, sample_rate), samples_to_ms(b, sample_rate))
+        TimedSegment(s.written, ci, a, b, samples_to_ms(a, sample_rate), samples_to_ms(b, sample_rate))
         for (ci, s), (a, b) in zip(segs, segment_spans)
     )
     # A chapter starts where its first segment starts; an empty chapter starts where the next speech starts.

@@ -19,6 +19,13 @@ class Segment:
     """Who reads it: the narrator, the heading voice or the quote voice."""
     pause_ms: int = 0
     """Silence after this segment, in milliseconds."""
+    caption: str | None = None
+    """The segment as written, before it was rewritten for speech (for transcripts); None when the same as `text`."""
+
+    @property
+    def written(self) -> str:
+        """What a reader of the transcript sees: the caption, else the spoken text."""
+        return self.caption or self.text
 
 
 @dataclass(frozen=True)

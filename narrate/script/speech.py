@@ -23,7 +23,8 @@ def speakable(script: Script, lexicon: Lexicon | None = None, profile_name: str 
             text = lexicon.apply(segment.text, profile_name) if lexicon is not None else segment.text
             text = _capitalized_like(segment.text, normalize_for_speech(text, language).strip())
             if text:
-                segments.append(replace(segment, text=text))
+                caption = segment.text if text != segment.text else None
+                segments.append(replace(segment, text=text, caption=caption))
         chapters.append(replace(chapter, segments=tuple(segments)))
     return replace(script, chapters=tuple(chapters))
 
