@@ -22,15 +22,20 @@ class Run:
     wall_s: float
     """Wall-clock time from start to exit."""
     peak_mb: float
-    """Largest sum of resident set sizes over the process tree (and any extra processes), in MB (10^6 bytes)."""
+    """Largest sum of proportional set sizes (PSS) over the process tree (and any extra processes), in MB (10^6 bytes).
+
+    PSS splits each shared page between the processes that map it, so forked workers and their per-segment
+    children are not counted again for the pages they share with their parent: the honest sum over processes."""
     stdout: str
     """What the command printed."""
     returncode: int
     """Its exit status."""
+    peak_rss_mb: float = 0.0
+    """Largest sum of resident set sizes over the same processes (counts shared pages once per process)."""
 
 
-def tree_rss(root: psutil.Process, extra: Callable[[], Sequence[psutil.Process]] | None = None) -> int:
-    """Sum of the resident set sizes of `root`, all its descendants, and the `extra` processes (and theirs)."""
+def tree_memory(root: psutil.Process, extra: Callable[[], Sequence[psutil.Process]] | None = None) -> tuple[int, int]:
+    """Sums of (PSS, RSS) of `root`, all its descendants, and the `extra` processes (and theirs)."""
     procs = [root]
     try:
         procs += root.children(recursive=True)
@@ -42,17 +47,19 @@ def tree_rss(root: psutil.Process, extra: Callable[[], Sequence[psutil.Process]]
             procs += p.children(recursive=True)
         except psutil.Error:
             pass
-    total = 0
+    pss = rss = 0
     seen: set[int] = set()
     for p in procs:
         if p.pid in seen:
             continue
         seen.add(p.pid)
         try:
-            total += p.memory_info().rss
+            full = p.memory_full_info()
         except psutil.Error:
-            pass
-    return total
+            continue
+        pss += getattr(full, "pss", full.rss)
+        rss += full.rss
+    return pss, rss
 
 
 def run(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: str | None = None,
@@ -62,13 +69,14 @@ def run(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: str | None =
     proc = subprocess.Popen(list(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, **(env or {})}, cwd=cwd)
     root = psutil.Process(proc.pid)
-    peak = 0
+    peak = peak_rss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_rss
         while not done.is_set():
-            peak = max(peak, tree_rss(root, extra))
+            pss, rss = tree_memory(root, extra)
+            peak, peak_rss = max(peak, pss), max(peak_rss, rss)
             done.wait(SAMPLE_S)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -79,7 +87,7 @@ def run(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: str | None =
     sampler.join()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode('utf-8', 'replace')[-2000:]}")
-    return Run(wall, peak / 1e6, out.decode("utf-8", "replace"), proc.returncode)
+    return Run(wall, peak / 1e6, out.decode("utf-8", "replace"), proc.returncode, peak_rss / 1e6)
 
 
 def timed(cmd: Sequence[str], env: dict[str, str] | None = None) -> float:

@@ -232,7 +232,7 @@ def bench_cold(res: Results, work: Path, plan: Plan) -> None:
     cold = cold_builds([ARTICLE], work / "cold", plan.cold, "--jobs", "2")
     res.rows["cold"] = {
         "build_s": [r.wall_s for r, _ in cold],
-        "peak_mb": [r.peak_mb for r, _ in cold],
+        "peak_mb": [r.peak_mb for r, _ in cold], "peak_rss_mb": [r.peak_rss_mb for r, _ in cold],
         "audio_s": cold[0][1]["duration_s"],
         "segments": cold[0][1]["segments"]["total"],
         "raw_s": raw,
@@ -289,7 +289,7 @@ def bench_scaling(res: Results, work: Path, plan: Plan) -> None:
             "audio_s": runs[0][1]["duration_s"],
             "segments": runs[0][1]["segments"]["total"],
             "build_s": [r.wall_s for r, _ in runs],
-            "peak_mb": [r.peak_mb for r, _ in runs],
+            "peak_mb": [r.peak_mb for r, _ in runs], "peak_rss_mb": [r.peak_rss_mb for r, _ in runs],
         })
     res.rows["scaling"] = rows
 
@@ -300,7 +300,7 @@ def bench_workers(res: Results, work: Path, plan: Plan) -> None:
     for jobs in (1, 2):
         runs = cold_builds([ARTICLE], work / f"jobs-{jobs}", plan.workers, "--jobs", str(jobs))
         rows.append({"name": f"--jobs {jobs}", "build_s": [r.wall_s for r, _ in runs],
-                     "peak_mb": [r.peak_mb for r, _ in runs]})
+                     "peak_mb": [r.peak_mb for r, _ in runs], "peak_rss_mb": [r.peak_rss_mb for r, _ in runs]})
     help_text = subprocess.run([PY, "-m", "narrate", "build", "--help"], capture_output=True, text=True,
                                env={**os.environ, **ENV}).stdout
     if "--scheduler" not in help_text:
@@ -316,7 +316,7 @@ def bench_workers(res: Results, work: Path, plan: Plan) -> None:
                 runs = cold_builds([ARTICLE], work / "dask", plan.workers, "--scheduler", cluster.scheduler_address,
                                    watch=lambda: me.children(recursive=False))
             rows.append({"name": "Dask LocalCluster, 2 worker processes", "build_s": [r.wall_s for r, _ in runs],
-                         "peak_mb": [r.peak_mb for r, _ in runs]})
+                         "peak_mb": [r.peak_mb for r, _ in runs], "peak_rss_mb": [r.peak_rss_mb for r, _ in runs]})
             res.notes.append("Dask: the cluster is started before the timed builds (a cluster is a running "
                              "service); its scheduler and worker processes are included in the peak memory.")
     res.rows["workers"] = rows
@@ -341,8 +341,10 @@ def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: floa
              f"(the whole run took {elapsed_s / 60:.1f} min). Every figure is the median of the runs shown "
              "(n), measured in this run; nothing here is typed in by hand. Builds run the real CLI "
              "(`python -m narrate build ... --json -q`, publishing included) as a separate process; "
-             "peak memory is the largest sum of resident set sizes over that process's whole tree "
-             "(the build, its synthesis workers, ffmpeg), sampled every 50 ms with psutil.", "",
+             "peak memory is the largest sum of proportional set sizes (PSS: shared pages split between the "
+             "processes that share them) over that process's whole tree (the build, its synthesis workers and "
+             "their per-segment children, ffmpeg), sampled every 50 ms with psutil; the RSS sum, which counts "
+             "every shared page once per process, is in the raw figures.", "",
              "## Machine", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in machine().items()]
     lines += ["", "## Versions", "", "| | |", "|---|---|"]
@@ -380,7 +382,7 @@ def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: floa
     if s:
         lines += ["", "## 3. Scaling (cold builds, 2 workers)", "",
                   "| Input | Words | Segments | Audio (h) | Wall time (s) | Wall time per hour of audio (s) "
-                  "| vs sample article | Peak memory, process tree (MB) |", "|---|---|---|---|---|---|---|---|"]
+                  "| vs sample article | Peak memory, process tree PSS (MB) |", "|---|---|---|---|---|---|---|---|"]
         first = median(s[0]["build_s"]) / (s[0]["audio_s"] / 3600)
         for row in s:
             per_h = median(row["build_s"]) / (row["audio_s"] / 3600)

@@ -18,7 +18,8 @@ from narrate.article.model import Article
 from narrate.article.read import read_article
 from narrate.audio.assemble import AudioSettings, EpisodeTags, assemble_episode
 from narrate.audio.chapters_json import chapters_json
-from narrate.audio.pcm import Pcm
+from narrate.audio.loudness import SegmentLoudness
+from narrate.audio.pcm import MeasuredPcm
 from narrate.audio.transcript import webvtt
 from narrate.cache.key import segment_key
 from narrate.cache.store import NullCache, SegmentCache
@@ -192,15 +193,19 @@ def _audio_stream(
     options: BuildOptions,
     on_synthesized: Callable[[int], None] | None,
     counts: dict[str, int],
-) -> Iterator[Pcm]:
-    """Yield every segment's audio in order: from the cache when it has it, else from the worker pool."""
+) -> Iterator[MeasuredPcm]:
+    """Yield every segment's audio and loudness in order: from the cache when it has it, else from the worker pool.
+
+    Loudness is measured by the worker that spoke the segment and stored in the cache entry's extra, so
+    a reused segment is never measured again and this process never measures on the way.
+    """
 
     def job(p: PlannedSegment) -> SynthJob:
         return SynthJob(index=p.index, text=p.text, engine=p.engine, settings=p.settings)
 
     workers = options.jobs or (os.cpu_count() or 1)
     missing = {p.index for p in planned if not cache.contains(p.key)}
-    synthesize: Callable[..., Iterator[Pcm]] = synthesize_segments
+    synthesize: Callable[..., Iterator[MeasuredPcm]] = synthesize_segments
     if options.scheduler:
         from functools import partial
 
@@ -209,19 +214,21 @@ def _audio_stream(
         synthesize = partial(synthesize_segments_dask, scheduler=options.scheduler)
     fresh = synthesize(
         [job(p) for p in planned if p.index in missing],
-        workers=workers, timeout_s=options.segment_timeout_s, on_done=on_synthesized,
+        workers=workers, timeout_s=options.segment_timeout_s, on_done=on_synthesized, measure=True,
     )
     for p in planned:
-        pcm = None if p.index in missing else cache.get(p.key)
-        if pcm is None and p.index not in missing:  # evicted or damaged since we looked
-            pcm = next(synthesize_segments([job(p)], workers=1, timeout_s=options.segment_timeout_s))
-            missing.add(p.index)
-            cache.put(p.key, pcm)
-        elif pcm is None:
-            pcm = next(fresh)
-            cache.put(p.key, pcm)
+        found = None if p.index in missing else cache.get_with_extra(p.key)
+        if found is not None:
+            item = MeasuredPcm(found[0], SegmentLoudness.from_extra(found[1]))
+        else:
+            if p.index not in missing:  # evicted or damaged since we looked
+                item = next(synthesize_segments([job(p)], workers=1, timeout_s=options.segment_timeout_s, measure=True))
+                missing.add(p.index)
+            else:
+                item = next(fresh)
+            cache.put(p.key, item.pcm, item.loudness.to_extra() if item.loudness else None)
         counts["synthesized" if p.index in missing else "reused"] += 1
-        yield pcm
+        yield item
 
 
 def build_episode(

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from narrate.audio.chapters_json import chapters_json
-from narrate.audio.join import join_to_file
+from narrate.audio.join import join_segments
+from narrate.audio.leveler import LevelTarget
 from narrate.audio.pcm import Pcm
 from narrate.audio.timeline import build_timeline
 from narrate.audio.transcript import vtt_time, webvtt
@@ -71,10 +72,11 @@ def test_join_is_linear_and_counts_samples(tmp_path: Path) -> None:
     script = Script("Many", (Chapter("All", tuple(Segment(f"s{i}", pause_ms=120) for i in range(n))),))
     clip = Pcm(bytes(range(256)) * 40 + b"\x01\x02" * 2000, RATE)  # 14,240 bytes = 7,120 samples
     started = time.perf_counter()
-    joined = join_to_file(script, (clip for _ in range(n)), tmp_path / "j.raw")
+    with open(tmp_path / "j.raw", "wb") as sink:
+        joined = join_segments(script, (clip for _ in range(n)), LevelTarget(-19.0, -2.0, 40.0), lambda rate: sink)
     elapsed = time.perf_counter() - started
     pause = round(120 * RATE / 1000)
     assert joined.total_samples == n * clip.frames + (n - 1) * pause
-    assert (tmp_path / "j.raw").stat().st_size == joined.total_samples * 2
+    assert (tmp_path / "j.raw").stat().st_size == joined.total_samples * 4  # float32
     assert joined.segment_spans[1][0] == clip.frames + pause
     assert elapsed < 5.0, elapsed

@@ -84,3 +84,15 @@ def test_editing_one_paragraph_resynthesizes_only_its_segments(tmp_path: Path) -
     assert new_mp3.name in feed
     assert old_mp3.name not in feed
     assert feed.count("<item>") + feed.count("<item ") == 1
+
+
+def test_segments_are_cached_with_their_loudness(twice: dict) -> None:
+    from narrate.audio.loudness import SegmentLoudness
+    from narrate.cache.store import SegmentCache
+
+    cache = SegmentCache(twice["work"] / "cache")
+    entries = sorted((twice["work"] / "cache" / "segments").glob("*/*.seg"))
+    assert entries
+    for entry in entries:
+        measured = SegmentLoudness.from_extra(cache.get_extra(entry.stem))
+        assert measured is not None and measured.sample_rate == 22050

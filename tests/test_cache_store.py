@@ -294,3 +294,11 @@ def test_null_cache_remembers_nothing():
     null.record_build_stats(1, 2)
     null.clear()
     assert null.info().entries == 0 and null.info().root is None
+
+
+def test_audio_and_extra_come_back_in_one_read(cache):
+    pcm = make_pcm(seed=7)
+    cache.put(key("b"), pcm, extra={"loudness_v": 1, "rate": 22050})
+    got = cache.get_with_extra(key("b"))
+    assert got == (pcm, {"loudness_v": 1, "rate": 22050})
+    assert cache.get_with_extra(key("missing")) is None

@@ -164,3 +164,16 @@ def test_piper_repeats_itself_exactly():
     second = [pcm.data for pcm in synthesize_segments([SynthJob(i, j.text, j.engine, j.settings) for i, j in enumerate(jobs[::-1])], workers=2, timeout_s=60)]
     assert first[0] == first[2] == second[0] == second[2]
     assert first[1] == second[1]
+
+
+def test_measured_synthesis_carries_the_loudness_of_its_own_audio() -> None:
+    from narrate.audio.loudness import measure_pcm16
+    from narrate.audio.pcm import MeasuredPcm
+
+    jobs = [SynthJob(i, text, "pyttsx3", VoiceSettings()) for i, text in enumerate(["One short line.", "And a second one."])]
+    items = list(synthesize_segments(jobs, workers=2, timeout_s=60, measure=True))
+    plain = [pcm.data for pcm in synthesize_segments(jobs, workers=1, timeout_s=60)]
+    assert all(isinstance(item, MeasuredPcm) for item in items)
+    assert [item.pcm.data for item in items] == plain  # measuring does not change the audio
+    for item in items:
+        assert item.loudness == measure_pcm16(item.pcm.data, item.pcm.sample_rate)

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import math
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.audio.cover import generate_cover
-from narrate.audio.encode import AudioSettings, Loudness, MAX_GAIN_DB, encode_mp3
-from narrate.audio.join import join_to_file
+from narrate.audio.encode import MAX_GAIN_DB, AudioSettings, Loudness, Mp3Encoder
+from narrate.audio.join import MeasuredPcm, join_segments
+from narrate.audio.leveler import LevelTarget
 from narrate.audio.pcm import Pcm
 from narrate.audio.tags import EpisodeTags, write_tags
 from narrate.audio.timeline import Timeline, build_timeline
 from narrate.script.model import Script
 
-__all__ = ["AssembledEpisode", "AudioSettings", "EpisodeTags", "Loudness", "assemble_episode"]
+__all__ = ["AssembledEpisode", "AudioSettings", "EpisodeTags", "Loudness", "MeasuredPcm", "assemble_episode"]
 
 
 @dataclass(frozen=True)
@@ -34,43 +34,59 @@ class AssembledEpisode:
     source_lufs: float
     """Integrated loudness of the joined PCM before the gain."""
     gain_db: float
-    """The fixed gain applied in the encode."""
+    """The episode's overall gain: its loudness after the segments' gains (before the limiter) minus source_lufs."""
 
 
 def assemble_episode(
     script: Script,
-    audio: Iterable[Pcm],
+    audio: Iterable[Pcm | MeasuredPcm],
     mp3_path: Path,
     settings: AudioSettings,
     tags: EpisodeTags,
     on_segment: Callable[[int], None] | None = None,
     work_dir: Path | None = None,
 ) -> AssembledEpisode:
-    """Join `audio` (one Pcm per script segment, in order) with pauses, normalize, encode once, tag `mp3_path`.
+    """Join `audio` (one Pcm or MeasuredPcm per script segment, in order) with pauses, level, encode once, tag.
 
-    `on_segment(i)` is called after segment i has been joined. Raw PCM is streamed to a temporary
-    file (in `work_dir`, else the system's temporary folder), so memory stays flat on long input.
+    The encode runs while the audio is still arriving: samples are piped into one ffmpeg process as
+    each segment's gain becomes known (narrate.audio.leveler), so memory stays flat on long input
+    and no temporary raw file is written. `on_segment(i)` is called after segment i has been joined.
+    `work_dir` is unused (kept for callers of the earlier file-based join).
     """
-    with tempfile.TemporaryDirectory(prefix="narrate-assemble-", dir=work_dir) as tmp:
-        joined = join_to_file(script, audio, Path(tmp) / "episode.s16le", on_segment)
-        source_lufs = joined.loudness.integrated_lufs()
-        gain_db = joined.loudness.gain_for(settings.target_lufs, settings.limiter_ceiling_db, MAX_GAIN_DB)
-        measured = encode_mp3(joined.raw_path, joined.sample_rate, Path(mp3_path), gain_db, settings)
+    target = LevelTarget(settings.target_lufs, settings.limiter_ceiling_db, MAX_GAIN_DB)
+    encoder: Mp3Encoder | None = None
+
+    def open_encoder(rate: int) -> Mp3Encoder:
+        nonlocal encoder
+        encoder = Mp3Encoder(rate, Path(mp3_path), settings)
+        return encoder
+
+    try:
+        joined = join_segments(script, audio, target, open_encoder, on_segment)
+        assert encoder is not None
+        measured = encoder.finish()
+    except BaseException:
+        if encoder is not None:
+            encoder.abort()
+        raise
     timeline = build_timeline(script, joined.segment_spans, joined.total_samples, joined.sample_rate)
     cover = tags.cover_png if tags.cover_png is not None else generate_cover(tags.title, _cover_subtitle(tags))
     write_tags(Path(mp3_path), tags, timeline, cover)
+    source_lufs = joined.source.integrated_lufs()
+    levelled_lufs = joined.levelled.integrated_lufs()
     loudness = measured or Loudness(
-        integrated_lufs=joined.loudness.limited_lufs(gain_db, settings.limiter_ceiling_db),
-        true_peak_db=min(joined.loudness.peak_db + gain_db, settings.limiter_ceiling_db),
+        integrated_lufs=joined.levelled.limited_lufs(0.0, settings.limiter_ceiling_db),
+        true_peak_db=min(joined.levelled.peak_db, settings.limiter_ceiling_db),
         measured=False,
     )
+    gain_db = levelled_lufs - source_lufs if math.isfinite(source_lufs) and math.isfinite(levelled_lufs) else 0.0
     return AssembledEpisode(
         duration_s=timeline.duration_s,
         sample_rate=settings.sample_rate,
         timeline=timeline,
         loudness=loudness,
         source_lufs=source_lufs if math.isfinite(source_lufs) else -math.inf,
-        gain_db=gain_db,
+        gain_db=round(gain_db, 3),
     )
 
 

@@ -1,35 +1,51 @@
-"""Join: segment audio and the silences between them, streamed into one raw PCM file (memory stays flat)."""
+"""Join: segment audio and the silences between them, levelled and streamed to an encoder (memory stays flat).
+
+Segments arrive in script order, each as a Pcm or a MeasuredPcm (a Pcm with its loudness measured
+where it was made). Each is brought to the working format (the first segment's rate, mono, 16-bit),
+measured here only when it came without a measurement, given its gain by the Leveler and written as
+float32 samples, followed by its pause. Only the few short segments waiting for a gain are held.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
-from narrate.audio.loudness import LoudnessMeter, measure_pcm16
-from narrate.audio.pcm import Pcm
+import numpy as np
+
+from narrate.audio.leveler import Leveler, LevelTarget
+from narrate.audio.loudness import LoudnessMeter, SegmentLoudness, measure_pcm16
+from narrate.audio.pcm import MeasuredPcm, Pcm
 from narrate.errors import NarrateError
 from narrate.script.model import Script
 
-SILENCE_CHUNK = 1 << 16
-"""Bytes of silence written at a time."""
+__all__ = ["JoinedAudio", "MeasuredPcm", "SampleSink", "join_segments", "to_working_format"]
+
+SILENCE_SAMPLES = 1 << 15
+"""Samples of silence written at a time."""
+
+
+class SampleSink(Protocol):
+    """Where joined float32 samples go (an Mp3Encoder, or any binary file)."""
+
+    def write(self, samples: bytes | memoryview, /) -> object: ...
 
 
 @dataclass(frozen=True)
 class JoinedAudio:
-    """The episode's joined audio as raw mono signed 16-bit little-endian PCM in a file."""
+    """What joining wrote: the episode's layout and its loudness measurements."""
 
-    raw_path: Path
-    """The file holding the samples."""
     sample_rate: int
     """The working sample rate (the first segment's)."""
     total_samples: int
     """Length in samples."""
     segment_spans: tuple[tuple[int, int], ...]
     """(start_sample, end_sample) of each segment's speech, in script order."""
-    loudness: LoudnessMeter
-    """The measurements of the joined audio, ready to give its integrated loudness."""
+    source: LoudnessMeter
+    """Measurements of the joined audio before any gain."""
+    levelled: LoudnessMeter
+    """Measurements of the joined audio after each segment's gain (before the limiter)."""
 
 
 def to_working_format(pcm: Pcm, sample_rate: int) -> bytes:
@@ -47,43 +63,73 @@ def to_working_format(pcm: Pcm, sample_rate: int) -> bytes:
     return seg.raw_data
 
 
-def join_to_file(
+def join_segments(
     script: Script,
-    audio: Iterable[Pcm],
-    raw_path: Path,
+    audio: Iterable[Pcm | MeasuredPcm],
+    target: LevelTarget,
+    open_sink: Callable[[int], SampleSink],
     on_segment: Callable[[int], None] | None = None,
 ) -> JoinedAudio:
-    """Write every segment's audio, with each segment's pause between it and the next, to `raw_path`."""
+    """Level and write every segment, with each segment's pause after it but the last, to the sink.
+
+    `open_sink(sample_rate)` is called once the first segment shows the working rate. `on_segment(i)`
+    is called when segment i has arrived and been measured.
+    """
     segments = script.segments()
     if not segments:
         raise NarrateError("The script has nothing to say, so there is no audio to assemble.")
     spans: list[tuple[int, int]] = []
-    meter: LoudnessMeter | None = None
+    leveler: Leveler[tuple[int, bytes, SegmentLoudness]] = Leveler(target)
+    sink: SampleSink | None = None
+    source: LoudnessMeter | None = None
+    levelled: LoudnessMeter | None = None
     rate = 0
     position = 0
-    with open(raw_path, "wb") as out:
-        for index, pcm in enumerate(audio):
-            if index >= len(segments):
-                raise NarrateError(f"More audio arrived than the script's {len(segments)} segments.")
-            if meter is None:
-                rate = pcm.sample_rate
-                meter = LoudnessMeter(rate)
-            if index > 0:
-                position += _write_silence(out, _ms_to_samples(segments[index - 1].pause_ms, rate), meter)
-            data = to_working_format(pcm, rate)
-            if len(data) % 2:
-                data = data[:-1]
-            out.write(data)
-            meter.add_segment(measure_pcm16(data, rate))
-            n = len(data) // 2
-            spans.append((position, position + n))
-            position += n
-            if on_segment is not None:
-                on_segment(index)
-    if len(spans) != len(segments):
-        raise NarrateError(f"Audio arrived for {len(spans)} of the script's {len(segments)} segments.")
-    assert meter is not None
-    return JoinedAudio(Path(raw_path), rate, position, tuple(spans), meter)
+    written = 0
+
+    def emit(index: int, data: bytes, measured: SegmentLoudness, gain_db: float) -> None:
+        nonlocal position, written
+        assert sink is not None and levelled is not None
+        if index > 0:
+            pause = _ms_to_samples(segments[index - 1].pause_ms, rate)
+            _write_silence(sink, pause)
+            levelled.add_silence(pause)
+            position += pause
+        scale = np.float32(10 ** (gain_db / 20) / 32768.0)
+        sink.write((np.frombuffer(data, dtype="<i2").astype(np.float32) * scale).astype("<f4").tobytes())
+        levelled.add_segment(measured, gain_db)
+        n = len(data) // 2
+        spans.append((position, position + n))
+        position += n
+        written += 1
+
+    for index, item in enumerate(audio):
+        if index >= len(segments):
+            raise NarrateError(f"More audio arrived than the script's {len(segments)} segments.")
+        pcm, measured = (item.pcm, item.loudness) if isinstance(item, MeasuredPcm) else (item, None)
+        if sink is None:
+            rate = pcm.sample_rate
+            source, levelled = LoudnessMeter(rate), LoudnessMeter(rate)
+            sink = open_sink(rate)
+        assert source is not None
+        data = to_working_format(pcm, rate)
+        if len(data) % 2:
+            data = data[:-1]
+        if measured is None or measured.sample_rate != rate or sum(measured.step_samples) != len(data) // 2:
+            measured = measure_pcm16(data, rate)
+        if index > 0:
+            source.add_silence(_ms_to_samples(segments[index - 1].pause_ms, rate))
+        source.add_segment(measured)
+        for (i, d, m), gain in leveler.add((index, data, measured), measured):
+            emit(i, d, m, gain)
+        if on_segment is not None:
+            on_segment(index)
+    for (i, d, m), gain in leveler.finish():
+        emit(i, d, m, gain)
+    if written != len(segments):
+        raise NarrateError(f"Audio arrived for {written} of the script's {len(segments)} segments.")
+    assert source is not None and levelled is not None
+    return JoinedAudio(rate, position, tuple(spans), source, levelled)
 
 
 def _ms_to_samples(ms: int, rate: int) -> int:
@@ -91,13 +137,11 @@ def _ms_to_samples(ms: int, rate: int) -> int:
     return (max(0, ms) * rate + 500) // 1000
 
 
-def _write_silence(out: BinaryIO, samples: int, meter: LoudnessMeter) -> int:
-    """Write `samples` of silence; return how many were written."""
-    remaining = samples * 2
-    zeros = bytes(min(remaining, SILENCE_CHUNK))
+def _write_silence(sink: SampleSink, samples: int) -> None:
+    """Write `samples` float32 zeros."""
+    zeros = bytes(4 * min(samples, SILENCE_SAMPLES))
+    remaining = samples
     while remaining > 0:
-        chunk = zeros[: min(remaining, SILENCE_CHUNK)]
-        out.write(chunk)
-        remaining -= len(chunk)
-    meter.add_silence(samples)
-    return samples
+        n = min(remaining, SILENCE_SAMPLES)
+        sink.write(zeros[: 4 * n])
+        remaining -= n

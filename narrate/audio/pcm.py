@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from narrate.audio.loudness import SegmentLoudness
 
 
 @dataclass(frozen=True)
@@ -27,3 +31,22 @@ class Pcm:
     def duration(self) -> float:
         """Length in seconds."""
         return self.frames / self.sample_rate
+
+
+@dataclass(frozen=True)
+class MeasuredPcm:
+    """A segment's audio with its loudness, measured where it was synthesized (or read from the cache)."""
+
+    pcm: Pcm
+    """The audio."""
+    loudness: SegmentLoudness | None
+    """Its BS.1770 step measurements (narrate.audio.loudness), or None when it still has to be measured."""
+
+
+def measure_pcm(pcm: Pcm) -> MeasuredPcm:
+    """`pcm` with its loudness measured (mono 16-bit audio only; other formats are measured after conversion)."""
+    if pcm.channels != 1 or pcm.sample_width != 2:
+        return MeasuredPcm(pcm, None)
+    from narrate.audio.loudness import measure_pcm16
+
+    return MeasuredPcm(pcm, measure_pcm16(pcm.data[: len(pcm.data) // 2 * 2], pcm.sample_rate))

@@ -84,6 +84,7 @@ class Cache(Protocol):
     def contains(self, key: str) -> bool: ...
     def get(self, key: str) -> Pcm | None: ...
     def get_extra(self, key: str) -> dict[str, Any] | None: ...
+    def get_with_extra(self, key: str) -> tuple[Pcm, dict[str, Any] | None] | None: ...
     def put(self, key: str, pcm: Pcm, extra: dict[str, Any] | None = None) -> None: ...
     def info(self) -> CacheInfo: ...
     def record_build_stats(self, hits: int, misses: int) -> None: ...
@@ -260,10 +261,15 @@ class SegmentCache:
 
     def get(self, key: str) -> Pcm | None:
         """Return the cached audio for `key`, or None (a missing or damaged entry is a miss; damage is removed)."""
+        found = self.get_with_extra(key)
+        return None if found is None else found[0]
+
+    def get_with_extra(self, key: str) -> tuple[Pcm, dict[str, Any] | None] | None:
+        """Return the cached audio for `key` and its extra (e.g. loudness steps) in one read, or None on a miss."""
         path = self._path(key)
         try:
             blob = path.read_bytes()
-            pcm, _ = decode_entry(blob)
+            pcm, extra = decode_entry(blob)
         except FileNotFoundError:
             self.misses += 1
             return None
@@ -273,7 +279,7 @@ class SegmentCache:
             return None
         self._touch(key, len(blob))
         self.hits += 1
-        return pcm
+        return pcm, extra
 
     def get_extra(self, key: str) -> dict[str, Any] | None:
         """Return the `extra` stored with `key`'s audio (e.g. loudness blocks), or None if absent or damaged."""
@@ -414,6 +420,11 @@ class NullCache:
 
     def get_extra(self, key: str) -> dict[str, Any] | None:
         """Always None."""
+        return None
+
+    def get_with_extra(self, key: str) -> tuple[Pcm, dict[str, Any] | None] | None:
+        """Always None (a miss)."""
+        self.misses += 1
         return None
 
     def put(self, key: str, pcm: Pcm, extra: dict[str, Any] | None = None) -> None:

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from narrate.audio.pcm import Pcm
+from narrate.audio.pcm import MeasuredPcm, Pcm
 from narrate.engines.base import EngineError
 from narrate.engines.pool import IN_FLIGHT_PER_WORKER, SynthJob, synthesize_job
 from narrate.errors import NarrateError
@@ -36,9 +36,9 @@ def _quiet_stdout() -> None:
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
 
 
-def _synthesize_in_engine_process(job: SynthJob) -> Pcm:
+def _synthesize_in_engine_process(job: SynthJob, measure: bool = False) -> Pcm | MeasuredPcm:
     """Synthesize and verify one segment exactly as the local pool does (same bytes as a local build)."""
-    return synthesize_job(job)
+    return synthesize_job(job, measure)
 
 
 # --- inside a Dask worker process ----------------------------------------------------------------
@@ -75,13 +75,13 @@ def _stop_pools() -> None:
     _engine_pools.clear()
 
 
-def dask_synthesize_task(job: SynthJob, timeout_s: float) -> Pcm:
-    """Dask task: synthesize one segment in this worker's engine process, killing it after `timeout_s`."""
+def dask_synthesize_task(job: SynthJob, timeout_s: float, measure: bool = False) -> Pcm | MeasuredPcm:
+    """Dask task: synthesize one segment (and measure it) in this worker's engine process, killing it after `timeout_s`."""
     import concurrent.futures
 
     from pebble import ProcessExpired
 
-    future = _engine_pool(job.engine).schedule(_synthesize_in_engine_process, args=(job,), timeout=timeout_s)
+    future = _engine_pool(job.engine).schedule(_synthesize_in_engine_process, args=(job, measure), timeout=timeout_s)
     try:
         return future.result()
     except concurrent.futures.TimeoutError:
@@ -115,6 +115,7 @@ def synthesize_segments_dask(
     timeout_s: float,
     retries: int = 2,
     on_done: Callable[[int], None] | None = None,
+    measure: bool = False,
     *,
     scheduler: str,
 ) -> Iterator[Pcm]:
@@ -123,7 +124,8 @@ def synthesize_segments_dask(
     Same contract as narrate.engines.pool.synthesize_segments: `on_done(job.index)` is called as each
     result is yielded; a failing segment is retried `retries` times by Dask, then EngineError names it.
     `workers` is ignored (the cluster has its own); at most IN_FLIGHT_PER_WORKER jobs per cluster
-    thread are outstanding, so memory stays flat on long inputs.
+    thread are outstanding, so memory stays flat on long inputs. With `measure`, yields MeasuredPcm
+    (loudness measured on the worker side).
     """
     if not jobs:
         return
@@ -136,7 +138,7 @@ def synthesize_segments_dask(
         while next_job < len(jobs) or pending:
             while next_job < len(jobs) and len(pending) < window:
                 job = jobs[next_job]
-                future = client.submit(dask_synthesize_task, job, timeout_s, retries=retries, pure=False,
+                future = client.submit(dask_synthesize_task, job, timeout_s, measure, retries=retries, pure=False,
                                        key=f"narrate-segment-{job.index}-{os.urandom(6).hex()}")
                 pending.append((job, future))
                 next_job += 1

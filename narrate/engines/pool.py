@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pebble import ProcessExpired, ProcessPool
 
-from narrate.audio.pcm import Pcm
+from narrate.audio.pcm import MeasuredPcm, Pcm, measure_pcm
 from narrate.engines.base import Engine, EngineError, VoiceSettings
 from narrate.engines.registry import create_engine, engine_class, engine_info
 from narrate.engines.verify import check_segment_audio
@@ -96,11 +96,16 @@ def _synthesize_job(job: SynthJob) -> Pcm:
     return _in_child_process(_synthesize_here, job)
 
 
-def synthesize_job(job: SynthJob) -> Pcm:
+def _synthesize_measured(job: SynthJob) -> MeasuredPcm:
+    """Worker task: one verified segment and its loudness, measured here in the worker (numpy only, a few ms)."""
+    return measure_pcm(_synthesize_job(job))
+
+
+def synthesize_job(job: SynthJob, measure: bool = False) -> Pcm | MeasuredPcm:
     """Synthesize and verify one job in this (worker) process exactly as the pool does, for other schedulers (Dask):
     history-dependent engines speak it in a fresh fork, so the bytes match a local build. Never call it in a
-    process that must not load the engine's libraries."""
-    return _synthesize_job(job)
+    process that must not load the engine's libraries. With `measure`, return a MeasuredPcm (loudness measured here)."""
+    return _synthesize_measured(job) if measure else _synthesize_job(job)
 
 
 def _die_with_parent() -> None:
@@ -234,8 +239,12 @@ def synthesize_segments(
     timeout_s: float,
     retries: int = 2,
     on_done: Callable[[int], None] | None = None,
+    measure: bool = False,
 ) -> Iterator[Pcm]:
     """Yield each job's verified Pcm in job order, as soon as it and all before it are ready.
+
+    With `measure`, yield MeasuredPcm instead: each segment's BS.1770 loudness steps are measured in
+    the worker that spoke it (in parallel, and so the calling process never measures).
 
     Synthesis always runs in separate worker processes: one pool per engine name, so a process never
     holds two engine kinds, sharing `workers` between them (at least one each). An engine whose audio
@@ -253,7 +262,8 @@ def synthesize_segments(
     next_job = 0
 
     def submit(job: SynthJob, number: int) -> _Attempt:
-        return _Attempt(job, pools[job.engine].schedule(_synthesize_job, args=(job,), timeout=timeout_s), number)
+        task = _synthesize_measured if measure else _synthesize_job
+        return _Attempt(job, pools[job.engine].schedule(task, args=(job,), timeout=timeout_s), number)
 
     try:
         for engine_name, share in _share_workers(jobs, workers).items():
