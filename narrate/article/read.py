@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from narrate.article.decode import decode_text, describe_source
-from narrate.article.html import read_html, read_url
 from narrate.article.markdown import parse_markdown
 from narrate.article.model import Article
 from narrate.article.text import parse_text
@@ -18,10 +17,25 @@ from narrate.errors import InputError
 Reader = Callable[[str, str], Article]
 """A reader takes decoded text and its source name and returns an Article."""
 
+
+def _read_html(text: str, source: str) -> Article:
+    """Read an HTML page; trafilatura and lxml (about 0.2 s to import) load only when a page is read."""
+    from narrate.article.html import read_html
+
+    return read_html(text, source)
+
+
+def _read_url(url: str) -> Article:
+    """Fetch and read a web page (imports the HTML reader on first use)."""
+    from narrate.article.html import read_url
+
+    return read_url(url)
+
+
 READERS: dict[str, Reader] = {
     "markdown": lambda text, source: parse_markdown(text, source),
     "text": lambda text, source: parse_text(text, source),
-    "html": lambda text, source: read_html(text, source),
+    "html": _read_html,
 }
 """Readers by format name."""
 
@@ -73,7 +87,7 @@ def read_article(source: str, stdin: BinaryIO | None = None) -> Article:
     and for a URL whose page cannot be fetched.
     """
     if _URL.match(source):
-        return read_url(source)
+        return _read_url(source)
     fmt = _SUFFIX_FORMATS.get(Path(source).suffix.lower()) if source != "-" else None
     if fmt is not None and fmt not in READERS:
         _reader(fmt, source)

@@ -47,6 +47,11 @@ class AudioSettings:
     """How far below true_peak_db the limiter's ceiling sits, leaving room for the MP3 encoder's overshoot."""
     limiter_oversample: int = 1
     """The limiter runs at this multiple of the output rate (1: at the output rate; see the module docstring)."""
+    mp3_quality: int = 7
+    """LAME's -q (ffmpeg -compression_level), 0 slowest .. 9 fastest. 7 turns off LAME's psychoacoustic noise
+    shaping, which buys nothing for 22 kHz engine speech at 64 kbit/s: on the 8.5-minute sample article it
+    encodes in 1.5 s instead of 2.6 s (ffmpeg's default, LAME's -q 3; 6 takes 2.4 s) and decodes closer
+    to the source (SNR 24.7 vs 21.6 dB, log-spectral distance 0-10 kHz 1.1 vs 1.6 dB)."""
     verify_loudness: bool = False
     """Also measure the encoded signal (ebur128 with true peak) inside the one encode; costs about half an encode."""
 
@@ -92,7 +97,8 @@ class Mp3Encoder:
             "-f", "f32le", "-ar", str(input_rate), "-ac", "1", "-i", "pipe:0",
             "-af", filter_chain(settings),
             "-map_metadata", "-1",
-            "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate_kbps}k", "-ar", str(settings.sample_rate), "-ac", "1",
+            "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate_kbps}k", "-compression_level", str(settings.mp3_quality),
+            "-ar", str(settings.sample_rate), "-ac", "1",
             "-fflags", "+bitexact", "-flags:a", "+bitexact",
             "-id3v2_version", "0", "-write_id3v1", "0", "-write_xing", "1",
             "-f", "mp3", str(mp3_path),

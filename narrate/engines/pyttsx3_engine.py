@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import importlib.metadata
 import io
 import os
 import platform
 import tempfile
+import threading
 import time
 import wave
 from pathlib import Path
@@ -22,7 +24,9 @@ ENGINE_NAME = "pyttsx3"
 MAX_TEXT_CHARS = 8000
 """Longest text handed to pyttsx3 at once (eSpeak through pyttsx3 crashes the interpreter past about 13,000)."""
 WAV_WAIT_S = 10.0
-"""How long to wait for pyttsx3's WAV to be complete after runAndWait returns."""
+"""How long to wait for pyttsx3's WAV to be complete (eSpeak: for its end of message) after synthesis starts."""
+WAV_POLL_S = 0.002
+"""Poll interval for the WAV file on drivers that give no end-of-message event (not eSpeak)."""
 DEFAULT_PITCH = 50
 """eSpeak's own default pitch, used when a profile sets none."""
 
@@ -49,8 +53,12 @@ def _driver_name() -> str:
     return {"Windows": "sapi5", "Darwin": "nsss"}.get(system, "espeak")
 
 
+@functools.cache
 def describe() -> tuple[str, str]:
-    """Return (engine name, version) without loading any speech library, e.g. ('pyttsx3', 'pyttsx3-2.99/espeak-ng-1.52.0')."""
+    """Return (engine name, version) without loading any speech library, e.g. ('pyttsx3', 'pyttsx3-2.99/espeak-ng-1.52.0').
+
+    Cached: package metadata and the library's file name do not change while narrate runs, and every
+    segment process forked from a prepared worker would otherwise read them again (5-8 ms each)."""
     driver = _driver_name()
     if driver == "espeak":
         from narrate.engines.espeak_library import wheel_espeak_version
@@ -111,8 +119,10 @@ class Pyttsx3Engine:
             from pyttsx3.drivers import _espeak
 
             self._espeak = _espeak
+        self._utterance_done = threading.Event()
         if self._espeak is not None:
             self._install_phoneme_hook()
+            self._engine.connect("finished-utterance", self._on_finished_utterance)
 
     @classmethod
     def describe(cls) -> tuple[str, str]:
@@ -137,6 +147,8 @@ class Pyttsx3Engine:
         ensure_wheel_espeak()
         cls.preload_modules()
         import pyttsx3.drivers.espeak  # noqa: F401 - loads the already-mapped library by soname, does not initialise it
+
+        describe()  # cached here, so forked segment processes do not look it up again
 
     def list_voices(self) -> list[tuple[str, str, list[str]]]:
         """Return the installed engine voices as (id, name, languages)."""
@@ -221,6 +233,10 @@ class Pyttsx3Engine:
 
         driver._start_synthesis = start_synthesis
 
+    def _on_finished_utterance(self, **_: object) -> None:
+        """pyttsx3 callback (on eSpeak's thread): the driver has written the WAV of the current utterance."""
+        self._utterance_done.set()
+
     def _render(self, text: str) -> Pcm:
         """Save `text` to a fresh WAV through pyttsx3, wait until the file is complete, and read it."""
         wav_path = self._workdir / "segment.wav"
@@ -228,30 +244,50 @@ class Pyttsx3Engine:
         self._reset_random()
         # pyttsx3's eSpeak driver prints "Audio saved to ..."; never let it reach the user's terminal.
         with contextlib.redirect_stdout(io.StringIO()):
-            self._engine.save_to_file(text, str(wav_path))
-            self._engine.runAndWait()
-            pcm = _wait_for_wav(wav_path, WAV_WAIT_S)
             if self._espeak is not None:
-                self._espeak_idle()
+                pcm = self._render_espeak(text, wav_path)
+            else:
+                self._engine.save_to_file(text, str(wav_path))
+                self._engine.runAndWait()
+                pcm = _wait_for_wav(wav_path, WAV_WAIT_S)
         wav_path.unlink(missing_ok=True)
+        return pcm
+
+    def _render_espeak(self, text: str, wav_path: Path) -> Pcm:
+        """Have pyttsx3's eSpeak driver speak `text` into `wav_path` and wait for its end-of-message event.
+
+        runAndWait polls every 10 ms and returns before the file is written; instead this starts the
+        driver's synthesis itself and blocks on the 'finished-utterance' notification, which the driver
+        sends from eSpeak's thread right after it has written and closed the WAV. The samples are the
+        driver's own, so the audio is the same as through runAndWait.
+        """
+        self._utterance_done.clear()
+        self._driver._save_file = str(wav_path)
+        self._driver._text_to_say = text
+        self._driver._start_synthesis(text)
+        if not self._utterance_done.wait(WAV_WAIT_S):
+            raise EngineError(f"pyttsx3 did not finish speaking within {WAV_WAIT_S:.0f} s.")
+        size = wav_path.stat().st_size if wav_path.exists() else -1
+        pcm = _read_complete_wav(wav_path, size) if size >= 44 else None
+        if pcm is None:
+            state = "no file" if size < 0 else f"an incomplete file of {size} bytes"
+            raise EngineError(f"pyttsx3 left {state} after speaking.")
         return pcm
 
 
 def _wait_for_wav(path: Path, timeout_s: float) -> Pcm:
     """Wait (bounded) until `path` holds a complete WAV, then return its samples; raise EngineError on timeout."""
     deadline = time.monotonic() + timeout_s
-    last_size = -1
     while True:
         size = path.stat().st_size if path.exists() else -1
-        if size >= 44 and size == last_size:
+        if size >= 44:  # the header is written with the final length, so header vs. size tells completeness
             pcm = _read_complete_wav(path, size)
             if pcm is not None:
                 return pcm
         if time.monotonic() > deadline:
             state = "no file" if size < 0 else f"an incomplete file of {size} bytes"
             raise EngineError(f"pyttsx3 left {state} after {timeout_s:.0f} s.")
-        last_size = size
-        time.sleep(0.005 if size < 0 else 0.02)
+        time.sleep(WAV_POLL_S)
 
 
 def _read_complete_wav(path: Path, size: int) -> Pcm | None:
