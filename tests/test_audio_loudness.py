@@ -64,3 +64,25 @@ def test_silence_and_gain_for() -> None:
     gain = meter.gain_for(-19.0, -2.0)
     assert gain > 0
     assert abs(meter.limited_lufs(gain, -2.0) - -19.0) < 0.05
+
+
+def test_k_weight_matches_the_recursive_filter_across_blocks():
+    from scipy.signal import sosfilt
+
+    from narrate.audio.loudness import k_weight, k_weighting_sos
+
+    rng = np.random.default_rng(7)
+    for rate, length in ((22050, 1), (22050, 3001), (22050, 250_000), (48000, 123_457)):
+        x = rng.standard_normal(length) * 0.2
+        assert np.max(np.abs(k_weight(x, rate) - sosfilt(k_weighting_sos(rate), x))) < 1e-9
+
+
+def test_measuring_many_lengths_keeps_one_filter_response_per_rate():
+    from narrate.audio import loudness
+
+    loudness._k_response.cache_clear()
+    rng = np.random.default_rng(3)
+    for length in range(20_000, 420_000, 37_000):
+        loudness.measure_samples((rng.standard_normal(length) * 3000).astype(np.int16), 22050)
+    info = loudness._k_response.cache_info()
+    assert info.currsize == 1 and info.hits > 0

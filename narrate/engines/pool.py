@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import pickle
@@ -29,6 +30,10 @@ IN_FLIGHT_PER_WORKER = 4
 """At most this many segments per worker are queued or running at once, so memory stays flat on long inputs."""
 _PR_SET_PDEATHSIG = 1
 """prctl option: signal this process when its parent dies (Linux)."""
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+"""mallopt options (glibc)."""
+_MMAP_THRESHOLD_BYTES = 128 * 1024
+"""Blocks at least this large get their own mapping, returned to the system when freed."""
 _SPEECH_LIBRARY_MARKERS = ("libespeak-ng", "espeakbridge", "onnxruntime")
 """Names in /proc/self/maps that mean a speech library is loaded in this process."""
 
@@ -59,6 +64,7 @@ _worker_engines: dict[str, Engine] = {}
 def _init_worker(engine_name: str) -> None:
     """Point the worker's stdout (fd 1 and sys.stdout) at /dev/null (engines print there) and record its engine kind."""
     global _worker_engine_name
+    keep_heap_flat()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.close(devnull)
@@ -108,6 +114,22 @@ def synthesize_job(job: SynthJob, measure: bool = False) -> Pcm | MeasuredPcm:
     return _synthesize_measured(job) if measure else _synthesize_job(job)
 
 
+def keep_heap_flat() -> None:
+    """Keep glibc's malloc from parking every segment's audio in this process's heap for good.
+
+    Each segment passes through a process as a few blocks of about a megabyte (its PCM, its pickle,
+    its loudness arrays). glibc raises its mmap threshold to the largest block freed so far, so by
+    default such blocks end up in the heap, which fragments and rarely shrinks in a long-lived process.
+    A fixed threshold gives every large block its own mapping, returned to the system when freed.
+    No effect where malloc is not glibc's.
+    """
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None)
+        if hasattr(libc, "mallopt"):
+            libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES)
+            libc.mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_THRESHOLD_BYTES)
+
+
 def _die_with_parent() -> None:
     """Have the kernel kill this process when its parent dies (a timed-out worker must not leave orphans)."""
     with contextlib.suppress(Exception):
@@ -125,6 +147,7 @@ def _in_child_process(task: Callable[[SynthJob], Pcm], job: SynthJob) -> Pcm:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: never returns
+        gc.disable()  # lives for one segment: a collection would only copy pages it shares with the worker
         try:
             os.close(read_fd)
             _die_with_parent()
@@ -181,12 +204,27 @@ def _start_method() -> str:
     return "spawn" if _holds_speech_library() else "fork"
 
 
+def _freeze_heap() -> None:
+    """Move every object of this process out of the collector's reach before forking workers.
+
+    A forked worker shares its parent's pages until it writes to them, and a full collection writes to
+    every tracked object it visits, so a long-lived worker would gradually copy the parent's heap (the
+    article reader, the script, the language model), page by page. Frozen objects are never collected,
+    so cyclic garbage made before the freeze is kept (collected just before, so little).
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def _new_pool(engine_name: str, workers: int) -> ProcessPool:
     """A pool whose workers host only `engine_name` (Piper's and pyttsx3's eSpeak NG crash in one process)."""
     with contextlib.suppress(Exception):  # loads Python code only, so forked workers start warm
         preload = getattr(engine_class(engine_name), "preload_modules", None)
         if callable(preload) and _start_method() == "fork":
             preload()
+    keep_heap_flat()
+    if _start_method() == "fork":
+        _freeze_heap()
     return ProcessPool(
         max_workers=max(1, workers),
         initializer=_init_worker,
