@@ -39,6 +39,8 @@ utterance: eSpeak otherwise seeds it from the clock, and the same text would sou
 
 _shared_engine: Any = None
 """The one pyttsx3 engine of this process (two engines in one process hang)."""
+_prepared_voices: list[tuple[str, str, list[str]]] | None = None
+"""The installed voices, listed once by a prepared worker (prepare_process) so forked segment processes need not."""
 
 
 def _pyttsx3_version() -> str:
@@ -110,9 +112,9 @@ class Pyttsx3Engine:
     def __init__(self) -> None:
         self.name, self.version = describe()
         self._engine = _pyttsx3_engine()
-        self._voices = list_engine_voices()
-        self._workdir = Path(tempfile.mkdtemp(prefix="narrate-pyttsx3-"))
-        self._default_voice = str(self._engine.getProperty("voice") or "")
+        self._voices = list(_prepared_voices) if _prepared_voices is not None else list_engine_voices()
+        self._workdir: Path | None = None
+        self._default_voice_id: str | None = None
         self._driver = getattr(getattr(self._engine, "proxy", None), "_driver", None)
         self._espeak: Any = None
         if _driver_name() == "espeak" and self._driver is not None and hasattr(self._driver, "setProperty"):
@@ -149,6 +151,14 @@ class Pyttsx3Engine:
         import pyttsx3.drivers.espeak  # noqa: F401 - loads the already-mapped library by soname, does not initialise it
 
         describe()  # cached here, so forked segment processes do not look it up again
+        _prepare_voice_list()
+
+    @property
+    def _default_voice(self) -> str:
+        """The engine's own current voice, asked once and only when a profile names none."""
+        if self._default_voice_id is None:
+            self._default_voice_id = str(self._engine.getProperty("voice") or "")
+        return self._default_voice_id
 
     def list_voices(self) -> list[tuple[str, str, list[str]]]:
         """Return the installed engine voices as (id, name, languages)."""
@@ -238,39 +248,44 @@ class Pyttsx3Engine:
         self._utterance_done.set()
 
     def _render(self, text: str) -> Pcm:
-        """Save `text` to a fresh WAV through pyttsx3, wait until the file is complete, and read it."""
-        wav_path = self._workdir / "segment.wav"
-        wav_path.unlink(missing_ok=True)
+        """Save `text` to a fresh WAV through pyttsx3 (eSpeak: in memory), wait until it is complete, and read it."""
         self._reset_random()
         # pyttsx3's eSpeak driver prints "Audio saved to ..."; never let it reach the user's terminal.
         with contextlib.redirect_stdout(io.StringIO()):
             if self._espeak is not None:
-                pcm = self._render_espeak(text, wav_path)
-            else:
-                self._engine.save_to_file(text, str(wav_path))
-                self._engine.runAndWait()
-                pcm = _wait_for_wav(wav_path, WAV_WAIT_S)
+                return self._render_espeak(text)
+            if self._workdir is None:
+                self._workdir = Path(tempfile.mkdtemp(prefix="narrate-pyttsx3-"))
+            wav_path = self._workdir / "segment.wav"
+            wav_path.unlink(missing_ok=True)
+            self._engine.save_to_file(text, str(wav_path))
+            self._engine.runAndWait()
+            pcm = _wait_for_wav(wav_path, WAV_WAIT_S)
         wav_path.unlink(missing_ok=True)
         return pcm
 
-    def _render_espeak(self, text: str, wav_path: Path) -> Pcm:
-        """Have pyttsx3's eSpeak driver speak `text` into `wav_path` and wait for its end-of-message event.
+    def _render_espeak(self, text: str) -> Pcm:
+        """Have pyttsx3's eSpeak driver speak `text` into an in-memory WAV and wait for its end-of-message event.
 
         runAndWait polls every 10 ms and returns before the file is written; instead this starts the
         driver's synthesis itself and blocks on the 'finished-utterance' notification, which the driver
         sends from eSpeak's thread right after it has written and closed the WAV. The samples are the
-        driver's own, so the audio is the same as through runAndWait.
+        driver's own, so the audio is the same as through runAndWait. The driver hands its save target to
+        `wave.open`, which takes a file object as well as a name: a BytesIO spares the file round trip.
         """
         self._utterance_done.clear()
-        self._driver._save_file = str(wav_path)
+        buffer = io.BytesIO()
+        self._driver._save_file = buffer
         self._driver._text_to_say = text
         self._driver._start_synthesis(text)
         if not self._utterance_done.wait(WAV_WAIT_S):
             raise EngineError(f"pyttsx3 did not finish speaking within {WAV_WAIT_S:.0f} s.")
-        size = wav_path.stat().st_size if wav_path.exists() else -1
-        pcm = _read_complete_wav(wav_path, size) if size >= 44 else None
+        self._driver._save_file = None
+        size = buffer.getbuffer().nbytes
+        buffer.seek(0)
+        pcm = _read_complete_wav(buffer, size) if size >= 44 else None
         if pcm is None:
-            state = "no file" if size < 0 else f"an incomplete file of {size} bytes"
+            state = "no audio" if size == 0 else f"an incomplete WAV of {size} bytes"
             raise EngineError(f"pyttsx3 left {state} after speaking.")
         return pcm
 
@@ -290,10 +305,26 @@ def _wait_for_wav(path: Path, timeout_s: float) -> Pcm:
         time.sleep(WAV_POLL_S)
 
 
-def _read_complete_wav(path: Path, size: int) -> Pcm | None:
+def _prepare_voice_list() -> None:
+    """List the installed voices in a prepared worker without starting eSpeak (only its data path is set)."""
+    global _prepared_voices
+    with contextlib.suppress(Exception):
+        from pyttsx3.drivers import _espeak
+        from pyttsx3.drivers.espeak import EspeakDriver
+
+        from narrate.engines.espeak_library import wheel_espeak_paths
+
+        _espeak.dll.espeak_ng_InitializePath(os.fsencode(wheel_espeak_paths()[1]))
+        voices = EspeakDriver.getProperty("voices")
+        listed = [(str(v.id), str(v.name), [str(lang) for lang in (v.languages or [])]) for v in voices]
+        if listed:
+            _prepared_voices = listed
+
+
+def _read_complete_wav(path: Path | io.BytesIO, size: int) -> Pcm | None:
     """Return the WAV's samples when its header agrees with its size, else None (still being written)."""
     try:
-        with wave.open(os.fspath(path), "rb") as wav:
+        with wave.open(path if isinstance(path, io.BytesIO) else os.fspath(path), "rb") as wav:
             frames = wav.getnframes()
             width, channels, rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
             data = wav.readframes(frames)
