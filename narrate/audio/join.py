@@ -22,9 +22,6 @@ from narrate.script.model import Script
 
 __all__ = ["JoinedAudio", "MeasuredPcm", "SampleSink", "join_segments", "to_working_format"]
 
-SILENCE_SAMPLES = 1 << 15
-"""Samples of silence written at a time."""
-
 
 class SampleSink(Protocol):
     """Where joined float32 samples go (an Mp3Encoder, or any binary file)."""
@@ -90,15 +87,18 @@ def join_segments(
     def emit(index: int, data: bytes, measured: SegmentLoudness, gain_db: float) -> None:
         nonlocal position, written
         assert sink is not None and levelled is not None
-        if index > 0:
-            pause = _ms_to_samples(segments[index - 1].pause_ms, rate)
-            _write_silence(sink, pause)
+        pause = _ms_to_samples(segments[index - 1].pause_ms, rate) if index > 0 else 0
+        if pause:
             levelled.add_silence(pause)
             position += pause
-        scale = np.float32(10 ** (gain_db / 20) / 32768.0)
-        sink.write((np.frombuffer(data, dtype="<i2").astype(np.float32) * scale).astype("<f4").tobytes())
-        levelled.add_segment(measured, gain_db)
         n = len(data) // 2
+        # The pause before the segment and the segment go out as one chunk (one queue hop, no zero buffers).
+        chunk = np.empty(pause + n, dtype="<f4")
+        chunk[:pause] = 0.0
+        scale = np.float32(10 ** (gain_db / 20) / 32768.0)
+        np.multiply(np.frombuffer(data, dtype="<i2"), scale, out=chunk[pause:], dtype=np.float32)
+        sink.write(memoryview(chunk).cast("B"))
+        levelled.add_segment(measured, gain_db)
         spans.append((position, position + n))
         position += n
         written += 1
@@ -136,12 +136,3 @@ def _ms_to_samples(ms: int, rate: int) -> int:
     """Milliseconds to a whole number of samples at `rate`."""
     return (max(0, ms) * rate + 500) // 1000
 
-
-def _write_silence(sink: SampleSink, samples: int) -> None:
-    """Write `samples` float32 zeros."""
-    zeros = bytes(4 * min(samples, SILENCE_SAMPLES))
-    remaining = samples
-    while remaining > 0:
-        n = min(remaining, SILENCE_SAMPLES)
-        sink.write(zeros[: 4 * n])
-        remaining -= n
