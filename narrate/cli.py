@@ -298,6 +298,10 @@ def main() -> None:
     except NarrateError as exc:
         typer.echo(f"narrate: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # a full disk, a folder removed under us...: one sentence, not a traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        typer.echo(f"narrate: {exc.strerror or exc}{where}.", err=True)
+        sys.exit(1)
     except _click_error_class() as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # `narrate` alone: show the help, as click does
             exc.show()  # type: ignore[attr-defined]
