@@ -205,6 +205,7 @@ def _audio_stream(
 
     workers = options.jobs or (os.cpu_count() or 1)
     missing = {p.index for p in planned if not cache.contains(p.key)}
+    counts["to_synthesize"] = len(missing)
     synthesize: Callable[..., Iterator[MeasuredPcm]] = synthesize_segments
     if options.scheduler:
         from functools import partial
@@ -272,7 +273,7 @@ def build_episode(
         nonlocal done
         done += 1
         if progress:
-            progress("synthesize", done, len(planned) - counts["reused"])
+            progress("synthesize", done, counts.get("to_synthesize", done))
 
     def on_segment(index: int) -> None:
         if progress:

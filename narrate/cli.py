@@ -34,6 +34,10 @@ CacheDir = Annotated[Optional[Path], typer.Option("--cache", help="Segment cache
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def _stdin():  # type: ignore[no-untyped-def]
     return sys.stdin.buffer if sys.stdin is not None and not sys.stdin.closed else None
 
@@ -133,7 +137,7 @@ def build(
             typer.echo(f"Nothing changed: {result.title}", err=True)
         else:
             typer.echo(
-                f"{result.title}: {result.duration_s / 60:.1f} min, {len(result.chapters)} chapters; "
+                f"{result.title}: {result.duration_s / 60:.1f} min, {_plural(len(result.chapters), 'chapter')}; "
                 f"{result.segments_synthesized} segments synthesized, {result.segments_reused} reused",
                 err=True,
             )
