@@ -30,8 +30,8 @@ ABSOLUTE_GATE_LUFS = -70.0
 """Blocks quieter than this are ignored."""
 RELATIVE_GATE_LU = -10.0
 """Blocks this far below the ungated loudness are ignored."""
-EXTRA_VERSION = 1
-"""Version of the measurements' layout in a cache entry's extra (another version is re-measured)."""
+EXTRA_VERSION = 2
+"""Version of the measurements in a cache entry's extra (another version is re-measured): 2 since the overlap-add K-weighting, whose figures differ from version 1 in the 14th digit."""
 MAX_LIMITER_MAKEUP_DB = 3.0
 """Most extra gain given to make up for what the peak limiter is predicted to take away."""
 
