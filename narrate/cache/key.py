@@ -9,8 +9,8 @@ from typing import Any
 
 from narrate.engines.base import VoiceSettings
 
-CACHE_SCHEMA = 1
-"""Bump when the meaning of a key or the audio it names changes; every old entry then misses."""
+CACHE_SCHEMA = 2
+"""Bump when the meaning of a key or the audio it names changes; every old entry then misses. 2: each segment is spoken in a fresh process with a fixed eSpeak seed, so its audio depends on (text, settings) alone."""
 
 DEFAULT_SAMPLE_FORMAT = "s16le/22050/1"
 """Sample encoding / rate / channels of the PCM an engine returns (pyttsx3 over eSpeak NG)."""
