@@ -311,7 +311,10 @@ def synthesize_segments(
                 pending.append(submit(jobs[next_job], 1))
                 next_job += 1
             if not pending[0].future.done():
-                concurrent.futures.wait([a.future for a in pending], return_when=concurrent.futures.FIRST_COMPLETED)
+                # Only the unfinished ones: a finished segment queued behind the head would end the wait at
+                # once, and the loop would spin on the CPU the workers need until the head is ready.
+                running = [a.future for a in pending if not a.future.done()]
+                concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
             for position, attempt in enumerate(pending):
                 if not attempt.future.done() or attempt.future.cancelled():
                     continue
