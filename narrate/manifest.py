@@ -60,8 +60,26 @@ def episode_fingerprint(
     return hashlib.sha256(_canonical(payload)).hexdigest()
 
 
+class _SampleSpan:
+    """Seconds from the start_sample / end_sample / sample_rate fields of a record."""
+
+    start_sample: int
+    end_sample: int
+    sample_rate: int
+
+    @property
+    def start_s(self) -> float:
+        """Start time in seconds."""
+        return self.start_sample / self.sample_rate
+
+    @property
+    def end_s(self) -> float:
+        """End time in seconds (for a segment: the end of its speech, before its pause)."""
+        return self.end_sample / self.sample_rate
+
+
 @dataclass(frozen=True)
-class SegmentRecord:
+class SegmentRecord(_SampleSpan):
     """Where one segment's speech sits in the episode."""
 
     index: int
@@ -85,19 +103,9 @@ class SegmentRecord:
     pause_ms: int = 0
     """Silence after the segment, in milliseconds."""
 
-    @property
-    def start_s(self) -> float:
-        """Start time in seconds."""
-        return self.start_sample / self.sample_rate
-
-    @property
-    def end_s(self) -> float:
-        """End time of the speech in seconds."""
-        return self.end_sample / self.sample_rate
-
 
 @dataclass(frozen=True)
-class ChapterRecord:
+class ChapterRecord(_SampleSpan):
     """Where one chapter sits in the episode."""
 
     title: str
@@ -110,16 +118,6 @@ class ChapterRecord:
     """One past the chapter's last sample; a level-0 chapter spans its nested children."""
     sample_rate: int
     """Sample rate the sample positions count in."""
-
-    @property
-    def start_s(self) -> float:
-        """Start time in seconds."""
-        return self.start_sample / self.sample_rate
-
-    @property
-    def end_s(self) -> float:
-        """End time in seconds."""
-        return self.end_sample / self.sample_rate
 
 
 @dataclass(frozen=True)
