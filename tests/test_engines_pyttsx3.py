@@ -116,3 +116,36 @@ def test_wheel_espeak_refuses_a_process_running_piper():
                             env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert "REFUSED" in result.stdout and "separate worker process" in result.stdout
+
+
+MODE_PROBE = """
+import hashlib, os, sys
+from narrate.engines.espeak_library import ensure_wheel_espeak
+from narrate.engines.base import VoiceSettings
+ensure_wheel_espeak()
+if sys.argv[1] == "pyttsx3-starts-espeak":
+    import pyttsx3
+    pyttsx3.init()  # the driver starts eSpeak itself, asynchronously (with eSpeak's own thread)
+from narrate.engines import pyttsx3_engine
+from narrate.engines.pyttsx3_engine import Pyttsx3Engine
+threads_before = len(os.listdir("/proc/self/task"))
+engine = Pyttsx3Engine()
+pcm = engine.synthesize("Seven ferries left the harbour at dawn, one after another.", VoiceSettings(rate_wpm=190))
+print(pyttsx3_engine._synchronous_espeak, len(os.listdir("/proc/self/task")) - threads_before,
+      hashlib.sha256(pcm.data).hexdigest(), len(pcm.data))
+"""
+
+
+def test_synchronous_espeak_speaks_the_same_samples_as_pyttsx3s_own_start_and_runs_no_thread():
+    def probe(mode: str) -> list[str]:
+        result = subprocess.run([sys.executable, "-c", MODE_PROBE, mode], cwd=REPO, capture_output=True, text=True,
+                                timeout=60, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    synchronous, ours_threads, ours_hash, ours_size = probe("narrate-starts-espeak")
+    asynchronous, _, theirs_hash, theirs_size = probe("pyttsx3-starts-espeak")
+    assert (synchronous, asynchronous) == ("True", "False")
+    assert ours_threads == "0"  # nothing to break a fork of this process
+    assert int(ours_size) > 22050 * 2  # more than a second of speech
+    assert (ours_hash, ours_size) == (theirs_hash, theirs_size)

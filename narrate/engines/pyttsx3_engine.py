@@ -24,7 +24,11 @@ ENGINE_NAME = "pyttsx3"
 MAX_TEXT_CHARS = 8000
 """Longest text handed to pyttsx3 at once (eSpeak through pyttsx3 crashes the interpreter past about 13,000)."""
 WAV_WAIT_S = 10.0
-"""How long to wait for pyttsx3's WAV to be complete (eSpeak: for its end of message) after synthesis starts."""
+"""How long to wait for pyttsx3's WAV to be complete after synthesis starts (drivers other than eSpeak)."""
+ESPEAK_FALLBACK_VOICE = "gmw/en"
+"""The voice pyttsx3's driver selects when a freshly started eSpeak reports none (as the driver itself does)."""
+ESPEAK_BUFFER_MS = 1000
+"""Length of the sound buffers eSpeak hands to pyttsx3's driver (the driver's own choice)."""
 WAV_POLL_S = 0.002
 """Poll interval for the WAV file on drivers that give no end-of-message event (not eSpeak)."""
 DEFAULT_PITCH = 50
@@ -37,6 +41,10 @@ ESPEAK_RAND_SEED = 1
 """Seed of eSpeak NG's own random generator (breath noise of voice variants such as '+f3'), set before every
 utterance: eSpeak otherwise seeds it from the clock, and the same text would sound different on every run."""
 
+_synchronous_espeak = False
+"""True once this process started eSpeak NG itself in synchronous mode (see _start_espeak_synchronous)."""
+_espeak_sample_rate = 22050
+"""The sample rate eSpeak NG reported when it started (pyttsx3's driver assumes 22050 Hz)."""
 _shared_engine: Any = None
 """The one pyttsx3 engine of this process (two engines in one process hang)."""
 _prepared_voices: list[tuple[str, str, list[str]]] | None = None
@@ -79,6 +87,7 @@ def _pyttsx3_engine() -> Any:
             from narrate.engines.espeak_library import ensure_wheel_espeak
 
             ensure_wheel_espeak()
+            _start_espeak_synchronous()
         try:
             import pyttsx3
 
@@ -86,6 +95,33 @@ def _pyttsx3_engine() -> Any:
         except Exception as error:  # pyttsx3 raises bare RuntimeError/OSError when its driver fails
             raise EngineError(f"pyttsx3 could not start its speech driver: {error}.") from error
     return _shared_engine
+
+
+def _start_espeak_synchronous() -> None:
+    """Start eSpeak NG in synchronous mode before pyttsx3's driver starts it in asynchronous mode.
+
+    pyttsx3's driver initialises eSpeak once per process (AUDIO_OUTPUT_RETRIEVAL), which starts eSpeak's
+    own command thread; a process with that thread cannot be forked safely, so each forked segment process
+    had to start eSpeak again (about 3 ms each, plus setting the voice). In synchronous mode eSpeak runs no
+    thread: espeak_Synth returns once every sample has gone through the driver's callback, so a worker can
+    start the engine once and fork a segment process per segment from it. The driver starts eSpeak only
+    when its class says it has not been, so it keeps this instance (and reads the default voice as it
+    would itself). The samples are the same in both modes (the tests compare them).
+    """
+    global _synchronous_espeak, _espeak_sample_rate
+    from pyttsx3.drivers import _espeak
+    from pyttsx3.drivers.espeak import EspeakDriver
+
+    if EspeakDriver._moduleInitialized:
+        return
+    rate = _espeak.Initialize(_espeak.AUDIO_OUTPUT_SYNCHRONOUS, ESPEAK_BUFFER_MS)
+    if rate == -1:
+        raise EngineError("eSpeak NG could not start (espeak_Initialize failed).")
+    _synchronous_espeak, _espeak_sample_rate = True, rate
+    current = _espeak.GetCurrentVoice()
+    named = current and current.contents.name
+    EspeakDriver._defaultVoice = current.contents.name.decode("utf-8") if named else ESPEAK_FALLBACK_VOICE
+    EspeakDriver._moduleInitialized = True
 
 
 def list_engine_voices() -> list[tuple[str, str, list[str]]]:
@@ -107,7 +143,8 @@ class Pyttsx3Engine:
     fresh_process_per_segment = True
     """eSpeak NG's audio for a text depends on what the process spoke before (its wave generator keeps
     phase and filter state, and re-initialising it in-process hangs), so the pool speaks each segment in a
-    freshly forked process: the first utterances of a new engine are reproducible."""
+    process freshly forked from a worker whose engine is started but has never spoken: the first utterance
+    of a started engine is reproducible."""
 
     def __init__(self) -> None:
         self.name, self.version = describe()
@@ -140,18 +177,19 @@ class Pyttsx3Engine:
 
     @classmethod
     def prepare_process(cls, settings: VoiceSettings) -> None:
-        """Load the wheel's eSpeak NG library and pyttsx3's driver code in this process without starting eSpeak
-        (a started eSpeak has threads, and a fork of it hangs), so each forked segment process starts in a few ms."""
+        """Start this process's engine (eSpeak NG in synchronous mode: no threads, so forks of it are safe) without
+        speaking, so each segment process forked from here only sets its voice and speaks."""
         if _shared_engine is not None or _driver_name() != "espeak":
             return
         from narrate.engines.espeak_library import ensure_wheel_espeak
 
         ensure_wheel_espeak()
         cls.preload_modules()
-        import pyttsx3.drivers.espeak  # noqa: F401 - loads the already-mapped library by soname, does not initialise it
+        import pyttsx3.drivers.espeak  # noqa: F401 - loads the already-mapped library by soname
 
         describe()  # cached here, so forked segment processes do not look it up again
         _prepare_voice_list()
+        _pyttsx3_engine()
 
     @property
     def _default_voice(self) -> str:
@@ -265,14 +303,35 @@ class Pyttsx3Engine:
         return pcm
 
     def _render_espeak(self, text: str) -> Pcm:
-        """Have pyttsx3's eSpeak driver speak `text` into an in-memory WAV and wait for its end-of-message event.
+        """Have pyttsx3's eSpeak driver speak `text` and return the samples its callback collected.
 
         runAndWait polls every 10 ms and returns before the file is written; instead this starts the
-        driver's synthesis itself and blocks on the 'finished-utterance' notification, which the driver
-        sends from eSpeak's thread right after it has written and closed the WAV. The samples are the
-        driver's own, so the audio is the same as through runAndWait. The driver hands its save target to
-        `wave.open`, which takes a file object as well as a name: a BytesIO spares the file round trip.
+        driver's synthesis itself. When narrate started eSpeak (synchronously, _start_espeak_synchronous),
+        the driver's callback has received every sample of the utterance when espeak_Synth returns, and
+        eSpeak sends no end-of-message event in that mode, so the driver's own buffer is read. The samples
+        are the driver's own, so the audio is the same as through runAndWait.
         """
+        if _synchronous_espeak:
+            return self._render_espeak_synchronous(text)
+        return self._render_espeak_async(text)
+
+    def _render_espeak_synchronous(self, text: str) -> Pcm:
+        """Speak `text` through the driver with eSpeak started synchronously; the samples are in its buffer on return."""
+        driver = self._driver
+        driver._save_file = None
+        driver._text_to_say = text
+        driver._start_synthesis(text)  # returns when eSpeak has spoken the whole text
+        data = bytes(driver._data_buffer)
+        driver._data_buffer = b""
+        driver._speaking = False
+        self._engine.proxy.setBusy(False)
+        if not data:
+            raise EngineError("pyttsx3 left no audio after speaking.")
+        return Pcm(data=data, sample_rate=_espeak_sample_rate, sample_width=2, channels=1)
+
+    def _render_espeak_async(self, text: str) -> Pcm:
+        """The same through an eSpeak pyttsx3 started asynchronously: wait for the driver's 'finished-utterance'
+        notification (sent from eSpeak's thread once it has written the in-memory WAV)."""
         self._utterance_done.clear()
         buffer = io.BytesIO()
         self._driver._save_file = buffer
