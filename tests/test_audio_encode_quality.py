@@ -1,12 +1,14 @@
-"""The MP3 encoder's LAME quality setting reaches ffmpeg and keeps the encode deterministic."""
+"""The MP3 encoder process: LAME's quality setting reaches it, the encode is deterministic, failures are one sentence."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from narrate.audio.encode import AudioSettings, Mp3Encoder
+from narrate.errors import NarrateError
 
 
 def _encode(tmp_path: Path, name: str, settings: AudioSettings) -> bytes:
@@ -29,3 +31,13 @@ def test_quality_setting_changes_the_encode_and_is_deterministic(tmp_path: Path)
     assert default == again
     assert careful != default
     assert abs(len(careful) - len(default)) < 1000  # same CBR bitrate and length either way
+
+
+def test_an_encoder_that_cannot_write_fails_with_one_sentence(tmp_path: Path) -> None:
+    encoder = Mp3Encoder(22050, tmp_path / "missing-folder" / "x.mp3", AudioSettings())
+    encoder.write(np.zeros(22050, dtype="<f4").tobytes())
+    with pytest.raises(NarrateError) as failure:
+        encoder.finish()
+    message = str(failure.value)
+    assert message.startswith("Encoding the MP3 failed: ") and "missing-folder" in message
+    assert "\n" not in message and "Traceback" not in message

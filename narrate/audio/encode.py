@@ -1,32 +1,40 @@
-"""Encode: one ffmpeg process turns the episode's PCM, piped in as it is made, into a podcast-grade MP3.
+"""Encode: the episode's samples, piped in as they are made, become a CBR MP3 in an encoder process.
 
 The input is float32 samples that already carry each segment's gain (narrate.audio.leveler), so
-nothing is clipped before the limiter; ffmpeg resamples to the output rate, runs a peak limiter
-and encodes CBR MP3 while synthesis is still going. No raw temporary file is written.
+nothing is clipped before the limiter. The encoder process (narrate.audio.encoder_process, running
+narrate.audio.mp3writer) resamples them to the output rate (soxr), runs the look-ahead peak limiter
+(narrate.audio.limiter), encodes with LAME (lameenc) while synthesis is still going, and at the end
+puts the LAME 'Info' frame in front (exact length for gapless players, narrate.audio.lametag).
+No raw temporary file is written.
 
-True peak: the limiter runs at the output rate (44.1 kHz) by default. Speech from the engines is
-22.05 kHz (nothing above 11 kHz), so at 44.1 kHz it is already oversampled twice and peaks between
-samples are small; the limiter's ceiling sits limiter_margin_db (1 dB) below the true-peak target,
-which covers them and the MP3 encoder's overshoot (checked with ebur128 true peak on the final MP3
-in the tests). Running the limiter at 4x cost about a second per 8 minutes of audio;
-`limiter_oversample` still allows it.
+This replaced ffmpeg as the encoder: ffmpeg 7+ hands every 1152-sample frame between its demuxer,
+decoder, filter, encoder and muxer threads (about 230,000 futex calls for the 8.5-minute sample
+article), which cost about 0.6 s of CPU on top of LAME's own 1.2 s.
+
+True peak: the limiter runs at the output rate (44.1 kHz). Speech from the engines is 22.05 kHz
+(nothing above 11 kHz), so at 44.1 kHz it is already oversampled twice and peaks between samples
+are small; the limiter's ceiling sits limiter_margin_db (1 dB) below the true-peak target, which
+covers them and the MP3 encoder's overshoot (checked with ebur128 true peak on the final MP3 in
+the tests).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import queue
 import re
 import subprocess
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.audio.ffmpeg import _last_line, ffmpeg_exe
 from narrate.errors import NarrateError
 
 WRITE_QUEUE_CHUNKS = 64
-"""Most chunks (a segment or a pause each, typically under 0.5 MB) waiting for ffmpeg to read them."""
+"""Most chunks (a segment or a pause each, typically under 0.5 MB) waiting for the encoder to read them."""
 MAX_GAIN_DB = 40.0
 """Largest gain applied either way, so near-silent input is not blown up into noise."""
 
@@ -45,15 +53,13 @@ class AudioSettings:
     """Highest true peak the MP3 may reach, in dBTP."""
     limiter_margin_db: float = 1.0
     """How far below true_peak_db the limiter's ceiling sits, leaving room for the MP3 encoder's overshoot."""
-    limiter_oversample: int = 1
-    """The limiter runs at this multiple of the output rate (1: at the output rate; see the module docstring)."""
     mp3_quality: int = 7
-    """LAME's -q (ffmpeg -compression_level), 0 slowest .. 9 fastest. 7 turns off LAME's psychoacoustic noise
-    shaping, which buys nothing for 22 kHz engine speech at 64 kbit/s: on the 8.5-minute sample article it
-    encodes in 1.5 s instead of 2.6 s (ffmpeg's default, LAME's -q 3; 6 takes 2.4 s) and decodes closer
-    to the source (SNR 24.7 vs 21.6 dB, log-spectral distance 0-10 kHz 1.1 vs 1.6 dB)."""
+    """LAME's -q, 0 slowest .. 9 fastest. 7 turns off LAME's psychoacoustic noise shaping, which buys nothing
+    for 22 kHz engine speech at 64 kbit/s: on the 8.5-minute sample article LAME encodes in 1.2 s instead of
+    3.9 s at -q 2 (measured with ffmpeg's libmp3lame: 1.5 s against 2.6 s at its default -q 3) and decodes
+    closer to the source (SNR 24.7 vs 21.6 dB, log-spectral distance 0-10 kHz 1.1 vs 1.6 dB)."""
     verify_loudness: bool = False
-    """Also measure the encoded signal (ebur128 with true peak) inside the one encode; costs about half an encode."""
+    """Also measure the finished MP3 (ffmpeg's ebur128 with true peak); a decode pass of its own."""
 
     @property
     def limiter_ceiling_db(self) -> float:
@@ -73,45 +79,37 @@ class Loudness:
     """True when measured on the encoded signal; False when predicted from the PCM measurements and the gain."""
 
 
-def filter_chain(settings: AudioSettings) -> str:
-    """The ffmpeg audio filter graph: resample, limit (oversampled if asked), at the output rate (and measure)."""
-    ceiling = 10 ** (settings.limiter_ceiling_db / 20)
-    limiter = f"alimiter=limit={ceiling:.6f}:attack=5:release=50:level=0:latency=1"
-    over = settings.sample_rate * max(1, settings.limiter_oversample)
-    chain = [f"aresample={over}", limiter]
-    if over != settings.sample_rate:
-        chain.append(f"aresample={settings.sample_rate}")
-    if settings.verify_loudness:
-        chain.append("ebur128=peak=true:framelog=quiet")
-    return ",".join(chain)
-
-
 class Mp3Encoder:
-    """One running ffmpeg that encodes mono float32 samples written to it into a CBR MP3."""
+    """One running encoder process (narrate.audio.encoder_process) that turns mono float32 written to it into a CBR MP3."""
 
     def __init__(self, input_rate: int, mp3_path: Path, settings: AudioSettings) -> None:
-        """Start ffmpeg reading mono f32le at `input_rate` on its stdin and writing `mp3_path`."""
+        """Start the encoder reading mono f32le at `input_rate` on its stdin and writing `mp3_path`."""
         self.settings = settings
-        args = [
-            ffmpeg_exe(), "-hide_banner", "-nostats", "-y", "-loglevel", "info",
-            "-f", "f32le", "-ar", str(input_rate), "-ac", "1", "-i", "pipe:0",
-            "-af", filter_chain(settings),
-            "-map_metadata", "-1",
-            "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate_kbps}k", "-compression_level", str(settings.mp3_quality),
-            "-ar", str(settings.sample_rate), "-ac", "1",
-            "-fflags", "+bitexact", "-flags:a", "+bitexact",
-            "-id3v2_version", "0", "-write_id3v1", "0", "-write_xing", "1",
-            "-f", "mp3", str(mp3_path),
-        ]  # fmt: skip
+        self.path = Path(mp3_path)
+        spec = {
+            "input_rate": input_rate,
+            "path": str(self.path),
+            "format": {
+                "sample_rate": settings.sample_rate,
+                "bitrate_kbps": settings.bitrate_kbps,
+                "quality": settings.mp3_quality,
+                "ceiling": 10 ** (settings.limiter_ceiling_db / 20),
+            },
+        }
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish()/abort()
         try:
-            self._proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr)
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "narrate.audio.encoder_process", json.dumps(spec)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env,
+            )
         except OSError as exc:
             self._stderr.close()
-            raise NarrateError(f"Encoding the MP3 could not start ffmpeg: {exc}.") from exc
+            raise NarrateError(f"Encoding the MP3 could not start its encoder process: {exc}.") from exc
         assert self._proc.stdin is not None
         self._stdin = self._proc.stdin
-        # A thread feeds ffmpeg, so the caller is not blocked while ffmpeg catches up and can keep
+        # A thread feeds the encoder, so the caller is not blocked while the encoder catches up and can keep
         # collecting synthesized segments (a blocked caller would leave the synthesis workers idle).
         self._queue: queue.Queue[bytes | memoryview | None] = queue.Queue(WRITE_QUEUE_CHUNKS)
         self._broken = False
@@ -119,7 +117,7 @@ class Mp3Encoder:
         self._feeder.start()
 
     def _feed(self) -> None:
-        """Thread: write queued chunks to ffmpeg until the None that ends the input."""
+        """Thread: write queued chunks to the encoder until the None that ends the input."""
         while (chunk := self._queue.get()) is not None:
             if self._broken:
                 continue
@@ -135,27 +133,31 @@ class Mp3Encoder:
     def write(self, samples: bytes | memoryview) -> None:
         """Append float32 samples (native little-endian) to the episode."""
         if self._broken:
-            self.finish()  # raises with ffmpeg's own message
-            raise NarrateError("Encoding the MP3 failed: ffmpeg stopped reading.")
+            self.finish()  # raises with the encoder's own message
+            raise NarrateError("Encoding the MP3 failed: the encoder stopped reading.")
         self._queue.put(samples)
 
     def finish(self) -> Loudness | None:
-        """Close the input, wait for ffmpeg, raise NarrateError on failure; return the measured loudness if asked."""
+        """Close the input, wait for the encoder, raise NarrateError on failure; return the measured loudness if asked."""
         try:
             if self._feeder.is_alive():
                 self._queue.put(None)
                 self._feeder.join()
+            assert self._proc.stdout is not None
+            self._proc.stdout.read()
+            self._proc.stdout.close()
             code = self._proc.wait()
             self._stderr.seek(0)
-            err = self._stderr.read().decode("utf-8", "replace")
+            err = self._stderr.read().decode("utf-8", "replace").strip()
         finally:
             self._stderr.close()
         if code != 0:
-            raise NarrateError(f"Encoding the MP3 failed in ffmpeg (exit {code}): {_last_line(err.encode())}.")
-        return parse_ebur128_summary(err) if self.settings.verify_loudness else None
+            reason = err.splitlines()[-1].rstrip(".") if err else f"exit status {code}"
+            raise NarrateError(f"Encoding the MP3 failed: {reason}.")
+        return measure_mp3_loudness(self.path) if self.settings.verify_loudness else None
 
     def abort(self) -> None:
-        """Stop ffmpeg (the build failed part way); the partial MP3 is the caller's to remove."""
+        """Stop the encoder (the build failed part way); the partial MP3 is the caller's to remove."""
         if self._proc.poll() is None:
             self._proc.kill()
         self._broken = True
@@ -163,7 +165,18 @@ class Mp3Encoder:
             self._queue.put(None)
             self._feeder.join()
         self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
         self._stderr.close()
+
+
+def measure_mp3_loudness(path: Path) -> Loudness:
+    """Integrated loudness and true peak of an MP3 file, measured by ffmpeg's ebur128 filter."""
+    from narrate.audio.ffmpeg import run_ffmpeg
+
+    result = run_ffmpeg(["-nostats", "-i", str(path), "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
+                        what="Measuring the MP3's loudness")
+    return parse_ebur128_summary(result.stderr.decode("utf-8", "replace"))
 
 
 def parse_ebur128_summary(stderr: str) -> Loudness:
