@@ -28,6 +28,10 @@ __all__ = ["SynthJob", "synthesize_segments", "synthesize_job", "engine_info", "
 
 IN_FLIGHT_PER_WORKER = 4
 """At most this many segments per worker are queued or running at once, so memory stays flat on long inputs."""
+WORKER_NICENESS = 10
+"""How much lower than the build's own priority synthesis workers run: the encoder (a process of the build's
+priority, fed by it) is the longest chain of serial work in a build, so it must never wait for a core while
+workers synthesize segments it cannot take yet. Workers still get every core nothing else wants."""
 _PR_SET_PDEATHSIG = 1
 """prctl option: signal this process when its parent dies (Linux)."""
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
@@ -70,6 +74,8 @@ def _init_worker(engine_name: str) -> None:
     os.close(devnull)
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
     _worker_engine_name = engine_name
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
 
 
 def _worker_engine(name: str) -> Engine:
