@@ -17,7 +17,7 @@ def _encode(tmp_path: Path, name: str, settings: AudioSettings) -> bytes:
     samples = (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t))
                + 0.02 * rng.standard_normal(t.size)).astype("<f4")
     path = tmp_path / name
-    encoder = Mp3Encoder(22050, path, settings)
+    encoder = Mp3Encoder(path, settings).begin(22050)
     encoder.write(samples.tobytes())
     encoder.finish()
     return path.read_bytes()
@@ -34,7 +34,7 @@ def test_quality_setting_changes_the_encode_and_is_deterministic(tmp_path: Path)
 
 
 def test_an_encoder_that_cannot_write_fails_with_one_sentence(tmp_path: Path) -> None:
-    encoder = Mp3Encoder(22050, tmp_path / "missing-folder" / "x.mp3", AudioSettings())
+    encoder = Mp3Encoder(tmp_path / "missing-folder" / "x.mp3", AudioSettings()).begin(22050)
     encoder.write(np.zeros(22050, dtype="<f4").tobytes())
     with pytest.raises(NarrateError) as failure:
         encoder.finish()

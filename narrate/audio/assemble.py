@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,23 +55,18 @@ def assemble_episode(
     `work_dir` is unused (kept for callers of the earlier file-based join).
     """
     target = LevelTarget(settings.target_lufs, settings.limiter_ceiling_db, MAX_GAIN_DB)
-    encoder: Mp3Encoder | None = None
-
-    def open_encoder(rate: int) -> Mp3Encoder:
-        nonlocal encoder
-        encoder = Mp3Encoder(rate, Path(mp3_path), settings)
-        return encoder
-
-    try:
-        joined = join_segments(script, audio, target, open_encoder, on_segment)
-        assert encoder is not None
-        measured = encoder.finish()
-    except BaseException:
-        if encoder is not None:
+    encoder = Mp3Encoder(Path(mp3_path), settings)  # starts now, ready by the time the first segment is spoken
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrate-cover") as background:
+        # The cover is drawn while the segments arrive, not after the encode (a 1400 px PNG takes ~40 ms).
+        cover_future = background.submit(generate_cover, tags.title, _cover_subtitle(tags)) if tags.cover_png is None else None
+        try:
+            joined = join_segments(script, audio, target, encoder.begin, on_segment)
+            measured = encoder.finish()
+        except BaseException:
             encoder.abort()
-        raise
+            raise
+        cover = cover_future.result() if cover_future is not None else tags.cover_png
     timeline = build_timeline(script, joined.segment_spans, joined.total_samples, joined.sample_rate)
-    cover = tags.cover_png if tags.cover_png is not None else generate_cover(tags.title, _cover_subtitle(tags))
     write_tags(Path(mp3_path), tags, timeline, cover)
     source_lufs = joined.source.integrated_lufs()
     levelled_lufs = joined.levelled.integrated_lufs()

@@ -82,26 +82,16 @@ class Loudness:
 class Mp3Encoder:
     """One running encoder process (narrate.audio.encoder_process) that turns mono float32 written to it into a CBR MP3."""
 
-    def __init__(self, input_rate: int, mp3_path: Path, settings: AudioSettings) -> None:
-        """Start the encoder reading mono f32le at `input_rate` on its stdin and writing `mp3_path`."""
+    def __init__(self, mp3_path: Path, settings: AudioSettings) -> None:
+        """Start the encoder process (it loads its libraries while the first audio is made); `begin` gives the input rate."""
         self.settings = settings
         self.path = Path(mp3_path)
-        spec = {
-            "input_rate": input_rate,
-            "path": str(self.path),
-            "format": {
-                "sample_rate": settings.sample_rate,
-                "bitrate_kbps": settings.bitrate_kbps,
-                "quality": settings.mp3_quality,
-                "ceiling": 10 ** (settings.limiter_ceiling_db / 20),
-            },
-        }
         package_root = str(Path(__file__).resolve().parents[2])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish()/abort()
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "narrate.audio.encoder_process", json.dumps(spec)],
+                [sys.executable, "-m", "narrate.audio.encoder_process"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env,
             )
         except OSError as exc:
@@ -109,12 +99,29 @@ class Mp3Encoder:
             raise NarrateError(f"Encoding the MP3 could not start its encoder process: {exc}.") from exc
         assert self._proc.stdin is not None
         self._stdin = self._proc.stdin
+        self._begun = False
         # A thread feeds the encoder, so the caller is not blocked while the encoder catches up and can keep
         # collecting synthesized segments (a blocked caller would leave the synthesis workers idle).
         self._queue: queue.Queue[bytes | memoryview | None] = queue.Queue(WRITE_QUEUE_CHUNKS)
         self._broken = False
         self._feeder = threading.Thread(target=self._feed, name="narrate-mp3-feeder", daemon=True)
         self._feeder.start()
+
+    def begin(self, input_rate: int) -> Mp3Encoder:
+        """Tell the encoder the rate of the mono float32 samples that `write` will bring; returns self."""
+        spec = {
+            "input_rate": input_rate,
+            "path": str(self.path),
+            "format": {
+                "sample_rate": self.settings.sample_rate,
+                "bitrate_kbps": self.settings.bitrate_kbps,
+                "quality": self.settings.mp3_quality,
+                "ceiling": 10 ** (self.settings.limiter_ceiling_db / 20),
+            },
+        }
+        self._queue.put(json.dumps(spec).encode("utf-8") + b"\n")
+        self._begun = True
+        return self
 
     def _feed(self) -> None:
         """Thread: write queued chunks to the encoder until the None that ends the input."""
@@ -131,7 +138,9 @@ class Mp3Encoder:
             pass
 
     def write(self, samples: bytes | memoryview) -> None:
-        """Append float32 samples (native little-endian) to the episode."""
+        """Append float32 samples (native little-endian) to the episode (after `begin`)."""
+        if not self._begun:
+            raise RuntimeError("Mp3Encoder.begin(rate) comes before the first write")
         if self._broken:
             self.finish()  # raises with the encoder's own message
             raise NarrateError("Encoding the MP3 failed: the encoder stopped reading.")
@@ -154,6 +163,8 @@ class Mp3Encoder:
         if code != 0:
             reason = err.splitlines()[-1].rstrip(".") if err else f"exit status {code}"
             raise NarrateError(f"Encoding the MP3 failed: {reason}.")
+        if not self._begun:
+            raise NarrateError("Encoding the MP3 failed: no audio was given to the encoder.")
         return measure_mp3_loudness(self.path) if self.settings.verify_loudness else None
 
     def abort(self) -> None:
