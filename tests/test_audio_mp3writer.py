@@ -113,3 +113,20 @@ def test_at_the_output_rate_nothing_is_resampled(tmp_path: Path) -> None:
     path = tmp_path / "x.mp3"
     assert write_mp3(path, samples, 44100).samples == samples.size
     assert decode(path).size == samples.size
+
+
+def test_a_lame_failure_surfaces_from_close_and_nothing_hangs(tmp_path: Path) -> None:
+    class BrokenLame:
+        def encode(self, block: bytes) -> bytes:
+            raise RuntimeError("LAME encoding failed")
+
+        def flush(self) -> bytes:
+            return b""
+
+    writer = Mp3Writer(22050, tmp_path / "x.mp3", FORMAT)
+    writer._lame = BrokenLame()  # stands in for a LAME error on real input
+    with pytest.raises(RuntimeError, match="LAME encoding failed"):
+        for _ in range(40):  # more blocks than the queue holds: the writer must not block on a dead LAME thread
+            writer.write(np.zeros(65536, dtype=np.float32))
+        writer.close()
+    writer.abort()

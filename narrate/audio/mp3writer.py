@@ -7,6 +7,9 @@ the file's bytes depend on the samples only. The file starts with room for the L
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +20,8 @@ from narrate.audio.limiter import PeakLimiter
 
 BLOCK_SAMPLES = 1 << 16
 """Input samples handed on at a time (the same blocks however the input was split)."""
+LAME_QUEUE_BLOCKS = 8
+"""16-bit blocks (about 3 s of audio each) waiting for the LAME thread."""
 LAME_VERSION_TAG = "LAME3.100"
 """The encoder named in the Info frame: lameenc 1.x is built on LAME 3.100."""
 
@@ -36,7 +41,13 @@ class Mp3Format:
 
 
 class Mp3Writer:
-    """Writes a CBR MP3 from mono float32 samples at `input_rate`; call write() as samples come, then close()."""
+    """Writes a CBR MP3 from mono float32 samples at `input_rate`; call write() as samples come, then close().
+
+    Two stages run side by side: the caller's thread resamples, limits and converts each block, and a
+    thread of its own runs LAME and writes the frames (soxr, numpy and LAME let go of the interpreter
+    lock while they work). LAME is most of the work, so the MP3 is done about as soon as LAME alone
+    could make it.
+    """
 
     def __init__(self, input_rate: int, path: Path, mp3: Mp3Format) -> None:
         """Open `path` for the MP3 (truncating it)."""
@@ -58,7 +69,12 @@ class Mp3Writer:
         self.samples = 0
         """Samples encoded so far, at the MP3's rate."""
         self._info_size = 0
-        self._file = open(path, "wb")  # noqa: SIM115 - closed by close()
+        self._file = open(path, "wb")  # noqa: SIM115 - closed by close() or abort()
+        self._pcm16: queue.Queue[bytes | None] = queue.Queue(LAME_QUEUE_BLOCKS)
+        self._lame_error: BaseException | None = None
+        self._aborted = False
+        self._lame_thread = threading.Thread(target=self._run_lame, name="narrate-lame", daemon=True)
+        self._lame_thread.start()
 
     @property
     def limited_blocks(self) -> int:
@@ -70,14 +86,15 @@ class Mp3Writer:
         held = np.concatenate((self._held, samples)) if self._held.size else np.asarray(samples, dtype=np.float32)
         whole = held.size // BLOCK_SAMPLES * BLOCK_SAMPLES
         for start in range(0, whole, BLOCK_SAMPLES):
-            self._encode(held[start : start + BLOCK_SAMPLES], last=False)
+            self._prepare(held[start : start + BLOCK_SAMPLES], last=False)
         self._held = held[whole:].copy()
 
     def close(self) -> None:
         """Encode what is left, write the Info frame at the start and close the file."""
         try:
-            self._encode(self._held, last=True)
+            self._prepare(self._held, last=True)
             self._held = np.zeros(0, dtype=np.float32)
+            self._end_lame()
             if self._frames.first is None:
                 raise ValueError("LAME produced no audio")
             padding = len(self._frames.offsets) * self._frames.first.samples - LAME_ENCODER_DELAY - self.samples
@@ -91,9 +108,15 @@ class Mp3Writer:
 
     def abort(self) -> None:
         """Close the file without finishing it."""
+        self._aborted = True
+        with contextlib.suppress(BaseException):
+            self._end_lame()
         self._file.close()
 
-    def _encode(self, samples: np.ndarray, last: bool) -> None:
+    def _prepare(self, samples: np.ndarray, last: bool) -> None:
+        """Resample, limit and convert `samples` to 16-bit, and queue them for LAME."""
+        if self._lame_error is not None:
+            self._end_lame()  # raises LAME's error
         if self._resampler is not None:
             samples = self._resampler.resample_chunk(samples, last=last)
         limited = self._limiter.process(samples)
@@ -101,10 +124,30 @@ class Mp3Writer:
             limited = np.concatenate((limited, self._limiter.flush()))
         self.samples += limited.size
         if limited.size:
-            pcm16 = np.rint(np.clip(limited, -1.0, 32767 / 32768) * 32768).astype("<i2")
-            self._write_frames(self._lame.encode(pcm16.tobytes()))
-        if last:
-            self._write_frames(self._lame.flush())
+            self._pcm16.put(np.rint(np.clip(limited, -1.0, 32767 / 32768) * 32768).astype("<i2").tobytes())
+
+    def _end_lame(self) -> None:
+        """Tell the LAME thread the input is complete, wait for it, and raise what went wrong there."""
+        if self._lame_thread.is_alive():
+            self._pcm16.put(None)
+            self._lame_thread.join()
+        if self._lame_error is not None:
+            raise self._lame_error
+
+    def _run_lame(self) -> None:
+        """Thread: encode queued 16-bit blocks and write the frames; flush LAME at the end of the input."""
+        ended = False
+        try:
+            while (block := self._pcm16.get()) is not None:
+                if not self._aborted:
+                    self._write_frames(self._lame.encode(block))
+            ended = True
+            if not self._aborted:
+                self._write_frames(self._lame.flush())
+        except BaseException as error:  # noqa: BLE001 - raised in the caller's thread by _end_lame
+            self._lame_error = error
+            while not ended and self._pcm16.get() is not None:  # keep taking blocks, so _prepare never blocks
+                pass
 
     def _write_frames(self, data: bytes) -> None:
         if not data:
