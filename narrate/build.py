@@ -5,10 +5,12 @@ This module only wires the stages together; each stage lives in its own package.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,6 +268,7 @@ def build_episode(
         return _publish(script, _result(previous, output_dir, state, total, 0, total, unchanged=True), options)
 
     cache = _open_cache(options)
+    publishing = _prepare_publish_meanwhile(options)
     counts = {"synthesized": 0, "reused": 0}
     done = 0
 
@@ -305,7 +308,27 @@ def build_episode(
     )
     manifest.write(state)
     result = _result(manifest, output_dir, state, total, counts["synthesized"], counts["reused"], unchanged=False)
+    if publishing is not None:
+        publishing.join()
     return _publish(script, result, options)
+
+
+def _prepare_publish_meanwhile(options: BuildOptions) -> threading.Thread | None:
+    """Start loading the page templates and drawing the show cover on a thread, while the audio is made.
+
+    Failures are left to the publish step itself, which reports them."""
+    if not options.publish:
+        return None
+
+    def prepare() -> None:
+        from narrate.publish import prepare_publish
+
+        with contextlib.suppress(Exception):
+            prepare_publish(Path(options.output_dir), base_url=options.base_url)
+
+    thread = threading.Thread(target=prepare, name="narrate-prepare-publish", daemon=True)
+    thread.start()
+    return thread
 
 
 def _sha256_file(path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import textwrap
@@ -10,8 +11,11 @@ BACKGROUNDS = ((24, 44, 74), (84, 28, 44), (22, 72, 58), (60, 36, 88), (40, 40, 
 """Dark backgrounds that keep white text readable; one is picked from the title."""
 
 
+@functools.lru_cache(maxsize=8)
 def generate_cover(title: str, subtitle: str | None = None, size: int = 1400) -> bytes:
-    """A square PNG of `size` pixels with the title (and subtitle) wrapped on a plain background; same input, same bytes."""
+    """A square PNG of `size` pixels with the title (and subtitle) wrapped on a plain background; same input, same bytes.
+
+    Remembered for the last few inputs: a build draws the show cover while its audio is made, then publishes it."""
     from PIL import Image, ImageDraw, ImageFont
 
     digest = hashlib.sha256(f"{title}\n{subtitle or ''}".encode()).digest()

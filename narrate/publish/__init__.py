@@ -1,13 +1,13 @@
 """Publish: the catalog of episodes, the podcast feed, static pages and a local host (`narrate serve`).
 
-Public API: EpisodeRecord, PublishResult, CatalogEntry, publish_episode, write_feed, list_episodes,
-remove_episode, serve.
+Public API: EpisodeRecord, PublishResult, CatalogEntry, publish_episode, prepare_publish, write_feed,
+list_episodes, remove_episode, serve.
 """
 
 from __future__ import annotations
 
 from narrate.publish.record import CatalogEntry, EpisodeRecord, PublishResult
-from narrate.publish.site import list_episodes, publish_episode, remove_episode, write_feed
+from narrate.publish.site import list_episodes, prepare_publish, publish_episode, remove_episode, write_feed
 
 
 def serve(output_dir, host="127.0.0.1", port=8008, base_url=None):  # type: ignore[no-untyped-def]
@@ -17,5 +17,5 @@ def serve(output_dir, host="127.0.0.1", port=8008, base_url=None):  # type: igno
     _serve(output_dir, host, port, base_url)
 
 
-__all__ = ["CatalogEntry", "EpisodeRecord", "PublishResult", "list_episodes", "publish_episode",
+__all__ = ["CatalogEntry", "EpisodeRecord", "PublishResult", "list_episodes", "prepare_publish", "publish_episode",
            "remove_episode", "serve", "write_feed"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -51,7 +52,13 @@ def read_cues(path: Path) -> list[Cue]:
     return cues
 
 
+PAGE_TEMPLATES = ("index.html", "episode.html")
+"""The templates render_pages uses (base.html comes with them)."""
+
+
+@functools.cache
 def _environment():  # type: ignore[no-untyped-def]
+    """The Jinja environment (made once per process; it keeps the compiled templates)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(
@@ -63,6 +70,13 @@ def _environment():  # type: ignore[no-untyped-def]
     )
     env.filters["clock"] = clock
     return env
+
+
+def prepare_pages() -> None:
+    """Load Jinja and compile the page templates now (a build does it while its audio is made, not after)."""
+    env = _environment()
+    for name in PAGE_TEMPLATES:
+        env.get_template(name)
 
 
 def render_pages(output_dir: Path, settings: ShowSettings, episodes: list[CatalogEntry], cover: str) -> dict[str, str]:

@@ -45,6 +45,19 @@ def publish_episode(output_dir: Path, record: EpisodeRecord, base_url: str | Non
                          written=tuple(written), deleted=tuple(deleted))
 
 
+def prepare_publish(output_dir: Path, base_url: str | None = None) -> None:
+    """Do ahead what publishing an episode into `output_dir` will need and can know already (load the page
+    templates, draw the generated show cover), so a build can run it while its audio is being made."""
+    settings = load_settings(Path(output_dir)).with_base_url(base_url)
+    if not settings.cover:
+        from narrate.audio.cover import generate_cover
+
+        generate_cover(settings.title, settings.author, size=COVER_MIN_PX)
+    from narrate.publish import feed, pages  # noqa: F401 - loads lxml with the feed writer
+
+    pages.prepare_pages()
+
+
 def write_feed(output_dir: Path, base_url: str | None = None) -> Path:
     """Rewrite feed.xml, index.html, the episode pages and the cover from the catalog; return the feed's path."""
     output_dir = Path(output_dir)
