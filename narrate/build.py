@@ -28,7 +28,7 @@ from narrate.cache.store import NullCache, SegmentCache
 from narrate.engines.base import VoiceSettings
 from narrate.engines.pool import SynthJob, engine_info, synthesize_segments
 from narrate.errors import NarrateError
-from narrate.files import write_text_atomic
+from narrate.files import remove_stale_parts, write_text_atomic
 from narrate.manifest import EpisodeManifest, episode_fingerprint
 from narrate.result import BuildResult, ChapterInfo
 from narrate.script.compose import compose_script
@@ -300,6 +300,8 @@ def build_episode(
         tmp_mp3.unlink(missing_ok=True)
     if hasattr(cache, "record_build_stats"):
         cache.record_build_stats(hits=counts["reused"], misses=counts["synthesized"])
+    for folder in (output_dir, output_dir / STATE_DIR / "episodes"):  # temporary files of builds killed long ago
+        remove_stale_parts(folder)
 
     manifest = EpisodeManifest.from_build(
         identity=identity, stem=stem, title=script.title, fingerprint=fingerprint, script=script,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,3 +35,22 @@ def write_bytes_atomic(dest: Path, data: bytes) -> None:
 def write_text_atomic(dest: Path, text: str) -> None:
     """Write UTF-8 `text` to `dest` atomically."""
     write_bytes_atomic(dest, text.encode("utf-8"))
+
+
+STALE_PART_SECONDS = 3600.0
+"""A temporary `.part` file untouched for this long belongs to a writer that was killed (kill -9, power loss)."""
+
+
+def remove_stale_parts(folder: Path, pattern: str = ".*.part", older_than_s: float = STALE_PART_SECONDS) -> int:
+    """Delete the temporary files matching `pattern` in `folder` that nothing has written for `older_than_s`.
+
+    A live writer touches its file all the time (an encode writes it every few milliseconds), so only
+    files of killed writers are old. Returns how many were removed."""
+    cutoff = time.time() - older_than_s
+    removed = 0
+    for part in Path(folder).glob(pattern):
+        with contextlib.suppress(FileNotFoundError):
+            if part.stat().st_mtime < cutoff:
+                part.unlink()
+                removed += 1
+    return removed

@@ -38,9 +38,17 @@ def test_a_killed_build_resumes_from_the_cache_and_leaves_no_episode_behind(tmp_
     cached = len(list(cache.glob("segments/*/*.seg")))
     assert cached >= 6
     assert not list((tmp_path / "output").glob("*.mp3")), "a killed build must not leave an episode"
+    leftovers = list((tmp_path / "output").glob(".episode-*.mp3.part"))
+    assert len(leftovers) == 1  # the killed encode's temporary file, hidden and never served
+    hour_ago = time.time() - 2 * 3600
+    os.utime(leftovers[0], (hour_ago, hour_ago))  # as if killed long ago
+    live = tmp_path / "output" / ".episode-live.mp3.part"  # as if another build were writing it right now
+    live.write_bytes(b"\xff\xfb")
 
     resumed = build_json(["log.md", "--cache", str(cache)], tmp_path)
     assert resumed["segments"]["reused"] >= cached  # every entry on disk is whole: renamed into place
     assert resumed["segments"]["synthesized"] + resumed["segments"]["reused"] == resumed["segments"]["total"]
     assert Path(tmp_path, resumed["mp3"]).is_file()
     assert not [p for p in (tmp_path / "output").iterdir() if p.name.endswith(".part") and not p.name.startswith(".")]
+    assert not leftovers[0].exists(), "a temporary file of a build killed long ago is swept"
+    assert live.exists(), "a temporary file being written is left alone"

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from narrate.audio.pcm import Pcm
-from narrate.files import atomic_path
+from narrate.files import STALE_PART_SECONDS, atomic_path, remove_stale_parts
 
 if TYPE_CHECKING:
     import sqlite3
@@ -44,7 +44,6 @@ _DIGEST_SIZE = 16
 _FIELDS = struct.Struct("<4sBBBBIQQI")
 _HEADER = struct.Struct(f"<{_FIELDS.size}s{_DIGEST_SIZE}s{_DIGEST_SIZE}s")
 _KEY_RE = re.compile(r"[0-9a-f]{16,128}")
-_STALE_PART_SECONDS = 3600.0
 
 
 class CorruptEntry(Exception):
@@ -363,20 +362,11 @@ class SegmentCache:
         )
         self.remove_stale_temp_files()
 
-    def remove_stale_temp_files(self, older_than_s: float = _STALE_PART_SECONDS) -> int:
+    def remove_stale_temp_files(self, older_than_s: float = STALE_PART_SECONDS) -> int:
         """Delete `.part` files left by writers killed more than `older_than_s` ago; return how many."""
         if not self._segments.is_dir():
             return 0
-        cutoff = time.time() - older_than_s
-        removed = 0
-        for part in self._segments.glob("*/.*.part"):
-            try:
-                if part.stat().st_mtime < cutoff:
-                    part.unlink()
-                    removed += 1
-            except FileNotFoundError:
-                pass
-        return removed
+        return remove_stale_parts(self._segments, "*/.*.part", older_than_s)
 
     def clear(self) -> None:
         """Remove every entry and stale temporary file; the last build's stats are kept."""
