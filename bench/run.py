@@ -335,6 +335,28 @@ def _m(values: Sequence[float], digits: int = 2) -> str:
     return f"{median(values):.{digits}f} (n={len(values)})"
 
 
+def scaling_notes(rows: Sequence[dict]) -> list[str]:
+    """The spread of time per hour across sizes, and how much of it a fixed start-up cost explains."""
+    hours = [row["audio_s"] / 3600 for row in rows]
+    walls = [median(row["build_s"]) for row in rows]
+    per_hour = [w / h for w, h in zip(walls, hours)]
+    spread = max(per_hour) / min(per_hour)
+    notes = ["", f"Spread of time per hour of audio, slowest over fastest: {spread:.2f} "
+                 f"({'within' if spread <= 1.10 else 'not within'} the 10 % target)."]
+    if len(rows) >= 3:
+        # A straight line through the smallest and the largest input: wall = fixed + rate * hours.
+        rate = (walls[-1] - walls[0]) / (hours[-1] - hours[0])
+        fixed = walls[0] - rate * hours[0]
+        beyond = [(w - fixed) / h for w, h in zip(walls, hours)]
+        notes.append(
+            f"A fixed cost explains the spread: the line through the smallest and the largest input gives "
+            f"{fixed:.2f} s per build (interpreter, imports, composing the script, filling the pipeline) plus "
+            f"{rate:.1f} s per hour of audio; beyond that fixed cost the sizes take "
+            + " / ".join(f"{b:.1f}" for b in beyond) + " s per hour (the middle size, not used to draw the line, "
+            f"{beyond[1] / rate - 1:+.1%}).")
+    return notes
+
+
 def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: float, quick: bool) -> str:
     """The RESULTS.md text."""
     lines = ["# narrate benchmarks", "",
@@ -344,7 +366,7 @@ def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: floa
              "(`python -m narrate build ... --json -q`, publishing included) as a separate process; "
              "peak memory is the largest sum of proportional set sizes (PSS: shared pages split between the "
              "processes that share them) over that process's whole tree (the build, its synthesis workers and "
-             "their per-segment children, ffmpeg), sampled every 50 ms with psutil; the RSS sum, which counts "
+             "their per-segment children, the encoder process), sampled every 50 ms with psutil; the RSS sum, which counts "
              "every shared page once per process, is in the raw figures.", "",
              "## Machine", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in machine().items()]
@@ -391,6 +413,7 @@ def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: floa
                          f"| {_m(row['build_s'], 1)} | {per_h:.1f} | {per_h / first - 1:+.1%} "
                          f"| {_m(row['peak_mb'], 0)} |")
         lines += ["", "Targets: peak memory <= 300 MB for the novel; time per hour of audio within 10 % across sizes."]
+        lines += scaling_notes(s)
 
     w = res.rows.get("workers")
     if w:
