@@ -1,9 +1,10 @@
 """Limiter: a look-ahead peak limiter that streams, computed a block at a time with numpy (no per-sample loop).
 
-Gain is worked out on blocks of BLOCK samples. A block needs the gain min(1, ceiling / its peak);
-each block's gain is the smallest need within `attack` before it and `hold` after it, averaged over
-the `attack` blocks before it. That average only takes minimums of windows that contain the block,
-so it never exceeds the block's own need: no sample ever leaves above the ceiling. Gain falls in a
+Gain is worked out on blocks of BLOCK samples. A block needs the gain min(1, ceiling / its peak).
+Each block first takes the smallest need from `hold` blocks before it to `attack` blocks after it
+(so a loud block is seen coming and is held after), then the average of that over the `attack`
+blocks up to it. That average only takes minimums of windows that contain the block, so it never
+exceeds the block's own need: no sample ever leaves above the ceiling. Gain falls in a
 straight line over the attack (the look-ahead) before a loud block, stays down for the hold after it,
 and comes back up over the attack time. Within a block, gain moves in a straight line from one block
 edge to the next, each edge taking the smaller of its two blocks' gains, so it never exceeds either.
