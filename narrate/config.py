@@ -55,15 +55,24 @@ def _paths(path: Path, key: str, value: Any) -> tuple[Path, ...]:
     return tuple((path.parent / Path(v).expanduser()) for v in items)
 
 
-def load_build_config(output_dir: Path) -> BuildConfig:
-    """Read the [build] table of OUTPUT/narrate.toml; an absent file or table gives an empty config."""
+def read_output_toml(output_dir: Path) -> tuple[Path, dict[str, Any]]:
+    """OUTPUT/narrate.toml's path and its parsed tables ({} when there is no such file); NarrateError when it is not TOML.
+
+    The one reader of the file: its [build] table is read here, its [show] table by narrate.publish.settings."""
     path = Path(output_dir) / CONFIG_FILE
     if not path.is_file():
-        return BuildConfig()
+        return path, {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return path, tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise NarrateError(f"{path} is not valid TOML: {exc}.") from None
+
+
+def load_build_config(output_dir: Path) -> BuildConfig:
+    """Read the [build] table of OUTPUT/narrate.toml; an absent file or table gives an empty config."""
+    path, data = read_output_toml(output_dir)
+    if not data:
+        return BuildConfig()
     table = data.get("build", {})
     if not isinstance(table, dict):
         raise NarrateError(f"{path}: [build] must be a table.")

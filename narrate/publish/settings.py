@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from narrate.config import CONFIG_FILE, read_output_toml
 from narrate.errors import NarrateError
 
-SETTINGS_FILE = "narrate.toml"
+SETTINGS_FILE = CONFIG_FILE
 """The show settings file, kept in the output folder (never served)."""
 DEFAULT_HOST = "127.0.0.1"
 """`narrate serve`'s default host."""
@@ -63,13 +63,9 @@ class ShowSettings:
 
 def load_settings(output_dir: Path) -> ShowSettings:
     """Read OUTPUT/narrate.toml (a [show] table or top-level keys); defaults when the file is absent."""
-    path = Path(output_dir) / SETTINGS_FILE
-    if not path.is_file():
+    path, data = read_output_toml(output_dir)
+    if not data:
         return ShowSettings()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise NarrateError(f"{path} is not valid TOML: {exc}.") from None
     table = data["show"] if "show" in data else {k: v for k, v in data.items() if k != "build"}
     if not isinstance(table, dict):
         raise NarrateError(f"{path}: [show] must be a table.")
