@@ -21,7 +21,7 @@ from typing import Any
 
 from narrate.audio.pcm import MeasuredPcm, Pcm
 from narrate.engines.base import EngineError
-from narrate.engines.pool import IN_FLIGHT_PER_WORKER, SynthJob, synthesize_job
+from narrate.engines.pool import IN_FLIGHT_PER_WORKER, SynthJob, segment_failure, synthesize_job
 from narrate.errors import NarrateError
 
 __all__ = ["synthesize_segments_dask"]
@@ -93,11 +93,6 @@ def dask_synthesize_task(job: SynthJob, timeout_s: float, measure: bool = False)
 # --- in the calling process ----------------------------------------------------------------------
 
 
-def _first_words(text: str, count: int = 8) -> str:
-    words = text.split()
-    return " ".join(words[:count]) + ("..." if len(words) > count else "")
-
-
 def _connect(scheduler: str) -> Any:
     try:
         from dask.distributed import Client
@@ -147,16 +142,10 @@ def synthesize_segments_dask(
                 pcm = future.result()
             except NarrateError as error:
                 if isinstance(error, EngineError):
-                    raise EngineError(
-                        f'Segment {job.index + 1} ("{_first_words(job.text)}") could not be synthesized '
-                        f"after {retries + 1} attempts: {str(error).rstrip('.')}."
-                    ) from error
+                    raise segment_failure(job, f"after {retries + 1} attempts: {str(error).rstrip('.')}") from error
                 raise
             except Exception as error:
-                raise EngineError(
-                    f'Segment {job.index + 1} ("{_first_words(job.text)}") could not be synthesized on the '
-                    f"Dask cluster: {type(error).__name__}: {error}."
-                ) from error
+                raise segment_failure(job, f"on the Dask cluster: {type(error).__name__}: {error}") from error
             if on_done is not None:
                 on_done(job.index)
             yield pcm

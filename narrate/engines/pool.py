@@ -262,6 +262,11 @@ def _first_words(text: str, count: int = 8) -> str:
     return head + ("..." if len(words) > count else "")
 
 
+def segment_failure(job: SynthJob, how: str) -> EngineError:
+    """The error naming a segment (number and first words) that could not be synthesized, and `how` it failed."""
+    return EngineError(f'Segment {job.index + 1} ("{_first_words(job.text)}") could not be synthesized {how}.')
+
+
 def _failure_reason(error: BaseException, timeout_s: float) -> str:
     if isinstance(error, concurrent.futures.TimeoutError):
         return f"it took longer than {timeout_s:g} s"
@@ -335,9 +340,8 @@ def synthesize_segments(
                     raise error  # a setup problem (unknown engine, missing model): retrying cannot help
                 if attempt.number > retries:
                     job = attempt.job
-                    raise EngineError(
-                        f'Segment {job.index + 1} ("{_first_words(job.text)}") could not be synthesized '
-                        f"after {attempt.number} attempts: {_failure_reason(error, timeout_s)}."
+                    raise segment_failure(
+                        job, f"after {attempt.number} attempts: {_failure_reason(error, timeout_s)}"
                     ) from error
                 pending[position] = submit(attempt.job, attempt.number + 1)
             while pending and pending[0].future.done() and pending[0].future.exception() is None:
