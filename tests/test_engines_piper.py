@@ -123,8 +123,10 @@ def test_length_scale_mapping_is_monotonic_and_inverts() -> None:
 
 def test_not_installed_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(piper_engine, "_distribution_version", lambda name: None)
+    piper_engine.describe.cache_clear()  # describe() is cached per process; this process may have asked already
     with pytest.raises(NarrateError) as caught:
         piper_engine.PiperEngine()
+    piper_engine.describe.cache_clear()
     assert str(caught.value) == "Piper is not installed: pip install 'narrate[piper]'"
     assert isinstance(caught.value, EngineError)
 

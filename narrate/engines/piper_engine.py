@@ -14,6 +14,7 @@ are kept for the life of the process, one per model file.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import importlib.resources
 import importlib.util
@@ -91,10 +92,12 @@ def _distribution_version(name: str) -> str | None:
         return None
 
 
+@functools.cache
 def describe() -> tuple[str, str]:
     """Return (engine name, version) without loading a model, e.g. ('piper', 'piper-tts-1.8.0/onnxruntime-1.32.0').
 
-    Raises PiperSetupError when piper-tts (or onnxruntime) is not installed.
+    Raises PiperSetupError when piper-tts (or onnxruntime) is not installed. Cached like the pyttsx3 engine's:
+    package metadata does not change while narrate runs, and every forked segment process asks again (~3 ms).
     """
     piper_version = _distribution_version("piper-tts")
     onnx_version = _distribution_version("onnxruntime")
