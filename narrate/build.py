@@ -37,7 +37,7 @@ from narrate.script.model import Script
 from narrate.script.pauses import Pauses
 from narrate.script.speech import speakable
 from narrate.slug import episode_stem
-from narrate.voices import VoiceProfile, get_profile, profile_for_language
+from narrate.voices import VoiceProfile, get_profile, load_profiles, profile_for_language
 
 STATE_DIR = ".narrate"
 """Folder inside the output folder for build state (manifests, work files); never published."""
@@ -118,9 +118,10 @@ def make_script(options: ScriptOptions, stdin: BinaryIO | None = None) -> Script
 
 def choose_profile(voice: str, voices_dirs: Sequence[Path], language: str | None) -> VoiceProfile:
     """The voice profile named `voice`; 'default' follows the article's language where a voice for it exists."""
-    profile = get_profile(voice, voices_dirs)
+    profiles = load_profiles(voices_dirs)
+    profile = get_profile(voice, voices_dirs, profiles)
     if voice == "default" and language:
-        return profile_for_language(language, voices_dirs) or profile
+        return profile_for_language(language, voices_dirs, profiles) or profile
     return profile
 
 
