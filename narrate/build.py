@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from narrate.article.model import Article
 from narrate.article.read import read_article
@@ -289,7 +289,7 @@ def build_episode(
     try:
         assembled = assemble_episode(
             script, _audio_stream(planned, cache, options, on_synth, counts), tmp_mp3, options.audio, tags,
-            on_segment=on_segment, work_dir=output_dir / STATE_DIR,
+            on_segment=on_segment,
         )
         stem = episode_stem(script.title, _sha256_file(tmp_mp3))
         write_text_atomic(output_dir / f"{stem}.chapters.json",

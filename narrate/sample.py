@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from narrate.audio.assemble import AudioSettings, EpisodeTags, assemble_episode
 from narrate.engines.pool import SynthJob, synthesize_segments
 from narrate.errors import NarrateError
+from narrate.files import atomic_path
 from narrate.script.clean import clean_for_speech
 from narrate.script.lexicon import Lexicon
 from narrate.script.model import Chapter, Script, Segment
@@ -52,16 +52,9 @@ def write_sample(text: str, voice: str, dest: Path, voices_dirs: Sequence[Path] 
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise NarrateError(f"Cannot create the folder {dest.parent}: {exc.strerror or exc}.") from None
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        tags = EpisodeTags(title=f"narrate voice sample: {profile.name}", author="narrate", language=profile.language)
+    tags = EpisodeTags(title=f"narrate voice sample: {profile.name}", author="narrate", language=profile.language)
+    with atomic_path(dest) as tmp:
         assemble_episode(script, audio, tmp, AudioSettings(), tags)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
     return dest
 
 

@@ -45,14 +45,13 @@ def assemble_episode(
     settings: AudioSettings,
     tags: EpisodeTags,
     on_segment: Callable[[int], None] | None = None,
-    work_dir: Path | None = None,
 ) -> AssembledEpisode:
     """Join `audio` (one Pcm or MeasuredPcm per script segment, in order) with pauses, level, encode once, tag.
 
-    The encode runs while the audio is still arriving: samples are piped into one ffmpeg process as
-    each segment's gain becomes known (narrate.audio.leveler), so memory stays flat on long input
-    and no temporary raw file is written. `on_segment(i)` is called after segment i has been joined.
-    `work_dir` is unused (kept for callers of the earlier file-based join).
+    The encode runs while the audio is still arriving: samples are piped into the encoder process
+    (narrate.audio.encode) as each segment's gain becomes known (narrate.audio.leveler), so memory stays
+    flat on long input and no temporary raw file is written. `on_segment(i)` is called after segment i
+    has been joined.
     """
     target = LevelTarget(settings.target_lufs, settings.limiter_ceiling_db, MAX_GAIN_DB)
     encoder = Mp3Encoder(Path(mp3_path), settings)  # starts now, ready by the time the first segment is spoken

@@ -13,7 +13,6 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -21,25 +20,10 @@ from typing import Any
 
 from narrate.audio.pcm import MeasuredPcm, Pcm
 from narrate.engines.base import EngineError
-from narrate.engines.pool import IN_FLIGHT_PER_WORKER, SynthJob, segment_failure, synthesize_job
+from narrate.engines.pool import IN_FLIGHT_PER_WORKER, SynthJob, quiet_stdout, segment_failure, synthesize_job
 from narrate.errors import NarrateError
 
 __all__ = ["synthesize_segments_dask"]
-
-# --- inside the engine process (a pebble worker under a Dask worker) -----------------------------
-
-def _quiet_stdout() -> None:
-    """Point the engine process's stdout at /dev/null: engines print there."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.close(devnull)
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
-
-
-def _synthesize_in_engine_process(job: SynthJob, measure: bool = False) -> Pcm | MeasuredPcm:
-    """Synthesize and verify one segment exactly as the local pool does (same bytes as a local build)."""
-    return synthesize_job(job, measure)
-
 
 # --- inside a Dask worker process ----------------------------------------------------------------
 
@@ -60,7 +44,7 @@ def _engine_pool(engine: str) -> Any:
             # so this worker may start them: clear the flag for good (pebble restarts processes later too).
             multiprocessing.current_process()._config["daemon"] = False  # type: ignore[attr-defined]
             # spawn, not fork: a Dask worker runs threads (its event loop), which a fork would copy mid-flight.
-            pool = ProcessPool(max_workers=1, initializer=_quiet_stdout, context=multiprocessing.get_context("spawn"))
+            pool = ProcessPool(max_workers=1, initializer=quiet_stdout, context=multiprocessing.get_context("spawn"))
             if not _engine_pools:
                 atexit.register(_stop_pools)
             _engine_pools[engine] = pool
@@ -81,7 +65,7 @@ def dask_synthesize_task(job: SynthJob, timeout_s: float, measure: bool = False)
 
     from pebble import ProcessExpired
 
-    future = _engine_pool(job.engine).schedule(_synthesize_in_engine_process, args=(job, measure), timeout=timeout_s)
+    future = _engine_pool(job.engine).schedule(synthesize_job, args=(job, measure), timeout=timeout_s)
     try:
         return future.result()
     except concurrent.futures.TimeoutError:

@@ -26,7 +26,6 @@ from typing import Any
 from narrate.audio.pcm import Pcm
 from narrate.engines.base import EngineError, VoiceSettings
 from narrate.engines.rate import length_scale_for
-from narrate.errors import NarrateError
 
 ENGINE_NAME = "piper"
 """The name voice profiles use for this engine."""

@@ -67,14 +67,19 @@ _worker_engines: dict[str, Engine] = {}
 """This worker's engine, created on first use."""
 
 
-def _init_worker(engine_name: str) -> None:
-    """Point the worker's stdout (fd 1 and sys.stdout) at /dev/null (engines print there) and record its engine kind."""
-    global _worker_engine_name
-    keep_heap_flat()
+def quiet_stdout() -> None:
+    """Point this process's stdout (fd 1 and sys.stdout) at /dev/null: engines print there."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.close(devnull)
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+
+
+def _init_worker(engine_name: str) -> None:
+    """Quiet the worker's stdout (quiet_stdout) and record its engine kind."""
+    global _worker_engine_name
+    keep_heap_flat()
+    quiet_stdout()
     _worker_engine_name = engine_name
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
+from narrate.audio.transcript import vtt_time
 from narrate.publish.record import CatalogEntry
 from narrate.publish.settings import ShowSettings
 
@@ -63,12 +64,8 @@ def clock(seconds: float) -> str:
 
 
 def npt(seconds: float) -> str:
-    """A Podlove Simple Chapters start time HH:MM:SS.mmm."""
-    ms = int(round(seconds * 1000))
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+    """A Podlove Simple Chapters start time HH:MM:SS.mmm (the same clock as the WebVTT transcript's)."""
+    return vtt_time(int(round(seconds * 1000)))
 
 
 def show_notes(entry: CatalogEntry) -> str:

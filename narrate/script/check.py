@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from narrate.script.lexicon import PHONEME_SPAN
 from narrate.script.model import Script
 from narrate.script.normalize import normalizer_for
 from narrate.script.normalize.acronyms import PLAIN_WORDS, SAID_AS_WORDS
@@ -16,7 +17,6 @@ IssueKind = Literal["digits", "symbol", "all-caps", "long-sentence"]
 LONG_SENTENCE_WORDS = 60
 """A sentence longer than this many words is hard to follow by ear (and for eSpeak to phrase)."""
 
-_PHONEMES = re.compile(r"\[\[[^\[\]]*\]\]")
 _DIGITS = re.compile(r"\S*\d\S*")
 _SYMBOL = re.compile(r"[^\w\s.,;:!?'\"()\-–’‘“”/]")
 _CAPS = re.compile(r"(?<![\w.])[A-Z]{2,}(?:['’]?s)?(?![\w.])")
@@ -62,7 +62,7 @@ def _shorten(text: str, limit: int = 80) -> str:
 def check_text(text: str, long_sentence_words: int = LONG_SENTENCE_WORDS) -> list[tuple[IssueKind, str, str]]:
     """Return (kind, excerpt, message) for each doubtful spot in one segment's text."""
     found: list[tuple[IssueKind, str, str]] = []
-    plain = INITIALS_AMPERSAND.sub(" ", _PHONEMES.sub(" ", text))  # AT&T, R&D: eSpeak reads them well
+    plain = INITIALS_AMPERSAND.sub(" ", PHONEME_SPAN.sub(" ", text))  # AT&T, R&D: eSpeak reads them well
     for token in dict.fromkeys(m.group(0) for m in _DIGITS.finditer(plain)):
         found.append(("digits", token, f"'{token}' still has digits; write it as words or add a lexicon entry."))
     for symbol in dict.fromkeys(m.group(0) for m in _SYMBOL.finditer(plain)):

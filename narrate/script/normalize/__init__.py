@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 
+from narrate.script.lexicon import PHONEME_SPAN  # eSpeak phoneme input written by the lexicon; never rewritten
 from narrate.script.normalize import symbols
 from narrate.script.normalize.english import normalize_english
 from narrate.script.normalize.registry import Normalizer, normalizer_for, register_language, registered_languages
 
 __all__ = ["Normalizer", "normalize_for_speech", "normalizer_for", "register_language", "registered_languages"]
 
-PHONEME_SPAN = re.compile(r"\[\[[^\[\]]*\]\]")
-"""eSpeak phoneme input written by the lexicon; never rewritten."""
 
 register_language("en", normalize_english)
 
