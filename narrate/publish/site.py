@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from narrate.errors import NarrateError
@@ -29,16 +31,10 @@ def publish_episode(output_dir: Path, record: EpisodeRecord, base_url: str | Non
     output_dir = Path(output_dir)
     _check_files(output_dir, record)
     settings = load_settings(output_dir).with_base_url(base_url)
-    conn = catalog.open_catalog(output_dir)
-    try:
-        with catalog.write_transaction(conn):
-            entry = catalog.record_episode(conn, record, now or dt.datetime.now(dt.timezone.utc))
-            written = _rewrite(conn, output_dir, settings)
-            deleted = catalog.sweep_retired(conn, output_dir)
-    except sqlite3.OperationalError as exc:
-        raise NarrateError(f"The catalog in {output_dir} is busy or unwritable ({exc}).") from None
-    finally:
-        conn.close()
+    with _locked_catalog(output_dir) as conn:
+        entry = catalog.record_episode(conn, record, now or dt.datetime.now(dt.timezone.utc))
+        written = _rewrite(conn, output_dir, settings)
+        deleted = catalog.sweep_retired(conn, output_dir)
     from narrate.publish.feed import FEED_FILE, file_url
 
     return PublishResult(entry=entry, feed=FEED_FILE, feed_url=file_url(settings.effective_base_url, FEED_FILE),
@@ -64,13 +60,9 @@ def write_feed(output_dir: Path, base_url: str | None = None) -> Path:
     if not output_dir.is_dir():
         raise NarrateError(f"The output folder {output_dir} does not exist; build an episode first.")
     settings = load_settings(output_dir).with_base_url(base_url)
-    conn = catalog.open_catalog(output_dir)
-    try:
-        with catalog.write_transaction(conn):
-            _rewrite(conn, output_dir, settings)
-            catalog.sweep_retired(conn, output_dir)
-    finally:
-        conn.close()
+    with _locked_catalog(output_dir) as conn:
+        _rewrite(conn, output_dir, settings)
+        catalog.sweep_retired(conn, output_dir)
     from narrate.publish.feed import FEED_FILE
 
     return output_dir / FEED_FILE
@@ -94,21 +86,32 @@ def remove_episode(output_dir: Path, slug_or_stem: str, base_url: str | None = N
     if not catalog.catalog_path(output_dir).is_file():
         raise NarrateError(f"There is no catalog in {output_dir}; nothing to remove.")
     settings = load_settings(output_dir).with_base_url(base_url)
-    conn = catalog.open_catalog(output_dir)
-    try:
-        with catalog.write_transaction(conn):
-            entry = catalog.find_entry(conn, slug_or_stem)
-            if entry is None:
-                raise NarrateError(f"No episode '{slug_or_stem}' in {output_dir}; see `narrate episodes`.")
-            catalog.delete_entry(conn, entry)
-            _rewrite(conn, output_dir, settings)
-            catalog.sweep_retired(conn, output_dir)
-            page = output_dir / entry.page
-            if page.is_file() and not page.is_symlink():
-                page.unlink()
-    finally:
-        conn.close()
+    with _locked_catalog(output_dir) as conn:
+        entry = catalog.find_entry(conn, slug_or_stem)
+        if entry is None:
+            raise NarrateError(f"No episode '{slug_or_stem}' in {output_dir}; see `narrate episodes`.")
+        catalog.delete_entry(conn, entry)
+        _rewrite(conn, output_dir, settings)
+        catalog.sweep_retired(conn, output_dir)
+        page = output_dir / entry.page
+        if page.is_file() and not page.is_symlink():
+            page.unlink()
     return entry
+
+
+@contextlib.contextmanager
+def _locked_catalog(output_dir: Path) -> Iterator[sqlite3.Connection]:
+    """The catalog, open and holding its write lock for the block (so concurrent builds into one folder both land);
+    a busy or unwritable catalog is one NarrateError, whichever command met it."""
+    try:
+        conn = catalog.open_catalog(output_dir)
+        try:
+            with catalog.write_transaction(conn):
+                yield conn
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:
+        raise NarrateError(f"The catalog in {output_dir} is busy or unwritable ({exc}).") from None
 
 
 def site_context(conn: sqlite3.Connection, output_dir: Path, settings: ShowSettings, store_guid: bool = True):  # type: ignore[no-untyped-def]
