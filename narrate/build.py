@@ -25,6 +25,7 @@ from narrate.audio.pcm import MeasuredPcm
 from narrate.audio.transcript import webvtt
 from narrate.cache.key import segment_key
 from narrate.cache.store import NullCache, SegmentCache
+from narrate.config import default_lexicons
 from narrate.engines.base import VoiceSettings
 from narrate.engines.pool import SynthJob, engine_info, synthesize_segments
 from narrate.errors import NarrateError
@@ -96,12 +97,6 @@ def read_articles(sources: Sequence[str], stdin: BinaryIO | None = None) -> list
     if list(sources).count("-") > 1:
         raise NarrateError("Standard input ('-') can be read only once.")
     return [read_article(s, stdin=stdin) for s in sources]
-
-
-def default_lexicons() -> tuple[Path, ...]:
-    """Lexicon files used when none is named: ./lexicon.toml when it exists."""
-    local = Path("lexicon.toml")
-    return (local,) if local.is_file() else ()
 
 
 def make_script(options: ScriptOptions, stdin: BinaryIO | None = None) -> Script:

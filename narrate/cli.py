@@ -213,7 +213,7 @@ def say(
     """Speak a short text with a voice profile, through the full normalizing path, to hear it before building."""
     import subprocess
 
-    from narrate.build import default_lexicons
+    from narrate.config import default_lexicons
     from narrate.sample import find_player, write_sample
     from narrate.script.lexicon import load_lexicon
 

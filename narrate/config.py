@@ -55,6 +55,12 @@ def _paths(path: Path, key: str, value: Any) -> tuple[Path, ...]:
     return tuple((path.parent / Path(v).expanduser()) for v in items)
 
 
+def default_lexicons() -> tuple[Path, ...]:
+    """Lexicon files used when none is named: ./lexicon.toml when it exists."""
+    local = Path("lexicon.toml")
+    return (local,) if local.is_file() else ()
+
+
 def read_output_toml(output_dir: Path) -> tuple[Path, dict[str, Any]]:
     """OUTPUT/narrate.toml's path and its parsed tables ({} when there is no such file); NarrateError when it is not TOML.
 

@@ -173,11 +173,12 @@ def build_fingerprint(
     publish: bool,
 ) -> str | None:
     """The inputs fingerprint of a `narrate build` with these options (see `inputs_fingerprint`)."""
+    from narrate.config import default_lexicons
     from narrate.voices import shipped_voices_dir
 
     profile_dirs = [d for d in (shipped_voices_dir(), *voices_dirs) if d is not None]
     config = [p for d in profile_dirs for p in Path(d).glob("*.toml")]
-    config += list(lexicons) if lexicons else [p for p in (Path("lexicon.toml"),) if p.is_file()]
+    config += list(lexicons) if lexicons else list(default_lexicons())
     config.append(Path(output_dir) / "narrate.toml")
     settings = {
         "cwd": os.getcwd(),

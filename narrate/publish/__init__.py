@@ -1,16 +1,41 @@
 """Publish: the catalog of episodes, the podcast feed, static pages and a local host (`narrate serve`).
 
 Public API: EpisodeRecord, PublishResult, CatalogEntry, publish_episode, prepare_publish, write_feed,
-list_episodes, remove_episode, serve.
+list_episodes, remove_episode, serve. The names load their modules on first use (PEP 562), so a command
+that only registers the publish commands does not load the catalog, SQLite and the feed writer.
 """
 
 from __future__ import annotations
 
-from narrate.publish.record import CatalogEntry, EpisodeRecord, PublishResult
-from narrate.publish.site import list_episodes, prepare_publish, publish_episode, remove_episode, write_feed
+import importlib
+from typing import Any
+
+from narrate.publish.settings import DEFAULT_HOST, DEFAULT_PORT
+
+_EXPORTS = {
+    "CatalogEntry": "narrate.publish.record",
+    "EpisodeRecord": "narrate.publish.record",
+    "PublishResult": "narrate.publish.record",
+    "list_episodes": "narrate.publish.site",
+    "prepare_publish": "narrate.publish.site",
+    "publish_episode": "narrate.publish.site",
+    "remove_episode": "narrate.publish.site",
+    "write_feed": "narrate.publish.site",
+}
+"""Public name -> the module that defines it."""
 
 
-def serve(output_dir, host="127.0.0.1", port=8008, base_url=None):  # type: ignore[no-untyped-def]
+def __getattr__(name: str) -> Any:
+    """Load a public name's module when the name is first asked for."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'narrate.publish' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def serve(output_dir, host=DEFAULT_HOST, port=DEFAULT_PORT, base_url=None):  # type: ignore[no-untyped-def]
     """Host `output_dir` over HTTP until interrupted (see narrate.publish.serve.serve)."""
     from narrate.publish.serve import serve as _serve
 

@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from narrate.publish.settings import DEFAULT_HOST, DEFAULT_PORT
+
 Output = Annotated[Path, typer.Option("--output", "-o", help="Output folder (holds the catalog, feed and pages).")]
 BaseUrl = Annotated[Optional[str], typer.Option("--base-url", help="Public URL of the output folder (overrides narrate.toml).")]
 
@@ -20,8 +22,8 @@ def feed(output: Output = Path("output"), base_url: BaseUrl = None) -> None:
 
 def serve(
     output: Output = Path("output"),
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 8008,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = DEFAULT_PORT,
     base_url: BaseUrl = None,
 ) -> None:
     """Host the output folder (feed, pages, audio) over HTTP, with byte ranges for podcast apps."""
