@@ -294,8 +294,7 @@ def build_episode(
         os.replace(tmp_mp3, output_dir / f"{stem}.mp3")
     finally:
         tmp_mp3.unlink(missing_ok=True)
-    if hasattr(cache, "record_build_stats"):
-        cache.record_build_stats(hits=counts["reused"], misses=counts["synthesized"])
+    cache.record_build_stats(hits=counts["reused"], misses=counts["synthesized"])
     for folder in (output_dir, output_dir / STATE_DIR / "episodes"):  # temporary files of builds killed long ago
         remove_stale_parts(folder)
 

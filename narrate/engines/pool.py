@@ -231,18 +231,19 @@ def _freeze_heap() -> None:
 
 def _new_pool(engine_name: str, workers: int) -> ProcessPool:
     """A pool whose workers host only `engine_name` (Piper's and pyttsx3's eSpeak NG crash in one process)."""
+    method = _start_method()  # reads /proc/self/maps once; preloading Python modules does not change it
     with contextlib.suppress(Exception):  # loads Python code only, so forked workers start warm
         preload = getattr(engine_class(engine_name), "preload_modules", None)
-        if callable(preload) and _start_method() == "fork":
+        if callable(preload) and method == "fork":
             preload()
     keep_heap_flat()
-    if _start_method() == "fork":
+    if method == "fork":
         _freeze_heap()
     return ProcessPool(
         max_workers=max(1, workers),
         initializer=_init_worker,
         initargs=(engine_name,),
-        context=multiprocessing.get_context(_start_method()),
+        context=multiprocessing.get_context(method),
     )
 
 
@@ -370,9 +371,7 @@ def engine_voices(engine_name: str, timeout_s: float = 60.0) -> list[tuple[str, 
         future = pool.schedule(_list_voices, args=(engine_name,), timeout=timeout_s)
         try:
             return future.result()
-        except NarrateError:
-            raise
-        except EngineError:
+        except NarrateError:  # EngineError too: it names the engine and the problem
             raise
         except Exception as error:
             raise EngineError(

@@ -84,10 +84,14 @@ def split_letter_digit_tokens(text: str) -> str:
     return _ALNUM_TOKEN.sub(lambda m: _ALNUM_SPLIT.sub(" ", m.group(0)), text)
 
 
+_SIGNED = re.compile(rf"−({NUMBER})")
+"""A number after the minus sign that _NEGATIVE writes."""
+
+
 def say_numbers(text: str) -> str:
     """Every remaining number, with its sign, as words (1,200 / -5 / 3.14)."""
     text = _NEGATIVE.sub("−", text)
-    text = re.sub(rf"−({NUMBER})", lambda m: cardinal("-" + m.group(1)), text)
+    text = _SIGNED.sub(lambda m: cardinal("-" + m.group(1)), text)
     text = _NUMBER.sub(lambda m: cardinal(m.group(0)), text)
     return _LEFT_DIGITS.sub(lambda m: cardinal(m.group(0)), text)
 
