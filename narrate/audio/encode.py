@@ -20,7 +20,6 @@ the tests).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import queue
@@ -93,7 +92,7 @@ class Mp3Encoder:
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "narrate.audio.encoder_process"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env,
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr, env=env,
             )
         except OSError as exc:
             self._stderr.close()
@@ -101,8 +100,6 @@ class Mp3Encoder:
         assert self._proc.stdin is not None
         self._stdin = self._proc.stdin
         self._begun = False
-        self.limited_blocks = 0
-        """Gain blocks (32 samples) the limiter turned down, known after finish()."""
         # A thread feeds the encoder, so the caller is not blocked while the encoder catches up and can keep
         # collecting synthesized segments (a blocked caller would leave the synthesis workers idle).
         self._queue: queue.Queue[bytes | memoryview | None] = queue.Queue(WRITE_QUEUE_CHUNKS)
@@ -155,9 +152,6 @@ class Mp3Encoder:
             if self._feeder.is_alive():
                 self._queue.put(None)
                 self._feeder.join()
-            assert self._proc.stdout is not None
-            report = self._proc.stdout.read()
-            self._proc.stdout.close()
             code = self._proc.wait()
             self._stderr.seek(0)
             err = self._stderr.read().decode("utf-8", "replace").strip()
@@ -168,8 +162,6 @@ class Mp3Encoder:
             raise NarrateError(f"Encoding the MP3 failed: {reason}.")
         if not self._begun:
             raise NarrateError("Encoding the MP3 failed: no audio was given to the encoder.")
-        with contextlib.suppress(ValueError, TypeError, KeyError):
-            self.limited_blocks = int(json.loads(report)["limited_blocks"])
         return measure_mp3_loudness(self.path) if self.settings.verify_loudness else None
 
     def abort(self) -> None:
@@ -181,8 +173,6 @@ class Mp3Encoder:
             self._queue.put(None)
             self._feeder.join()
         self._proc.wait()
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
         self._stderr.close()
 
 

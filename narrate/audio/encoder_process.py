@@ -49,7 +49,6 @@ def main(argv: list[str]) -> int:
         writer.abort()
         print(str(error) or type(error).__name__, file=sys.stderr)
         return 1
-    print(json.dumps({"samples": writer.samples, "limited_blocks": writer.limited_blocks}))
     return 0
 
 
