@@ -11,6 +11,7 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
+from narrate.article.byline import join_names
 from narrate.article.fetch import DEFAULT_TIMEOUT_S, fetch_url
 from narrate.article.language import choose_language
 from narrate.article.model import Article, Block, Section
@@ -74,11 +75,7 @@ def _join_names(names: list[str]) -> str | None:
     for name in names:
         if name.casefold() not in {u.casefold() for u in unique}:
             unique.append(name)
-    if not unique:
-        return None
-    if len(unique) <= 2:
-        return " and ".join(unique)
-    return ", ".join(unique[:-1]) + " and " + unique[-1]
+    return join_names(unique) or None
 
 
 def _split_names(text: str) -> list[str]:

@@ -22,6 +22,7 @@ from dataclasses import replace
 from narrate.article.model import Article, Block
 from narrate.script.clean import clean_for_speech, is_speakable
 from narrate.script.model import Chapter, Role, Script, Segment
+from narrate.script.normalize.dates import MONTHS
 from narrate.script.pauses import Pauses
 from narrate.script.quotes import Run, ends_sentence, split_quotations
 from narrate.script.sentences import DEFAULT_MAX_CHARS, bound_length, split_sentences
@@ -38,11 +39,7 @@ _DESCRIPTION_MAX_CHARS = 400
 
 def spoken_date(date: dt.date) -> str:
     """A date as it is read aloud: '18 May 2025'."""
-    return f"{date.day} {_MONTH_NAMES[date.month - 1]} {date.year}"
-
-
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December")
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
 def byline_text(article: Article) -> str | None:
