@@ -66,6 +66,18 @@ def _time(page) -> float:  # type: ignore[no-untyped-def]
     return page.evaluate("document.getElementById('player').currentTime")
 
 
+def _settled_scroll(page) -> float:  # type: ignore[no-untyped-def]
+    """The transcript's scroll position once a wheel's scroll animation has ended."""
+    before = None
+    for _ in range(50):
+        now = page.evaluate("document.getElementById('transcript').scrollTop")
+        if now == before:
+            return now
+        before = now
+        page.wait_for_timeout(200)
+    raise AssertionError("the transcript never stopped scrolling")
+
+
 LINE_VISIBLE = """() => {
   const line = document.querySelector('.transcript .line.current');
   if (!line) return false;
@@ -94,8 +106,7 @@ def test_the_current_line_follows_playback_until_the_reader_scrolls(browser, ser
         page.mouse.wheel(0, -2000)
         page.wait_for_function("document.getElementById('follow').getAttribute('aria-pressed') === 'false'")
         assert page.locator("#back-to-line").is_visible()
-        page.wait_for_timeout(300)
-        still = page.evaluate("document.getElementById('transcript').scrollTop")
+        still = _settled_scroll(page)
         page.wait_for_function("document.getElementById('player').currentTime > 40", timeout=20_000)
         assert page.evaluate("document.getElementById('transcript').scrollTop") == still
         assert not page.evaluate(LINE_VISIBLE)
