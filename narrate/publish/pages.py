@@ -94,14 +94,20 @@ def transcript_entries(cues: Sequence[Cue], chapter_starts: Sequence[float] = ()
     starts = sorted(chapter_starts)
     entries: list[list[Cue]] = []
     for cue in cues:
-        entry = entries[-1] if entries else None
-        if entry is not None and not any(entry[-1].start_s < s <= cue.start_s + 1e-3 for s in starts) and (
-                cue.quote and any(c.quote for c in entry) and (entry[-1].quote or _continues(entry[-1]))
-                or not cue.quote and entry[-1].quote and _continues(cue)):
-            entry.append(cue)
+        new_chapter = bool(entries) and any(entries[-1][-1].start_s < s <= cue.start_s + 1e-3 for s in starts)
+        if entries and not new_chapter and _joins(entries[-1], cue):
+            entries[-1].append(cue)
         else:
             entries.append([cue])
     return [TranscriptEntry(tuple(group)) for group in entries]
+
+
+def _joins(entry: list[Cue], cue: Cue) -> bool:
+    """True when `cue` belongs to the passage `entry` (ignoring chapters)."""
+    last = entry[-1]
+    if cue.quote:  # the quotation goes on, or resumes after its attribution
+        return last.quote or (_continues(last) and any(c.quote for c in entry))
+    return last.quote and _continues(cue)  # the attribution inside a quotation
 
 
 def _continues(cue: Cue) -> bool:

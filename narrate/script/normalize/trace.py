@@ -82,9 +82,9 @@ class _Token:
     origin: tuple[int, int]
 
 
-def _tokens(text: str, origins: Sequence[tuple[int, int]] | None = None) -> list[_Token]:
-    found = list(_TOKEN.finditer(text))
-    return [_Token(m.group(0), m.start(), m.end(), origins[i] if origins else (m.start(), m.end())) for i, m in enumerate(found)]
+def _tokens(text: str) -> list[_Token]:
+    """Digit runs, letter runs and single symbols, each its own origin until a pass says otherwise."""
+    return [_Token(m.group(0), m.start(), m.end(), (m.start(), m.end())) for m in _TOKEN.finditer(text)]
 
 
 def trace(text: str, passes: Sequence[Pass]) -> Trace:
