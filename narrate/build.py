@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from narrate.article.model import Article
 from narrate.article.read import read_article
@@ -39,6 +39,9 @@ from narrate.script.pauses import Pauses
 from narrate.script.speech import speakable
 from narrate.slug import episode_stem
 from narrate.voices import VoiceProfile, get_profile, load_profiles, profile_for_language
+
+if TYPE_CHECKING:
+    from narrate.script.check import CheckIssue
 
 STATE_DIR = ".narrate"
 """Folder inside the output folder for build state (manifests, work files); never published."""
@@ -101,6 +104,20 @@ def read_articles(sources: Sequence[str], stdin: BinaryIO | None = None) -> list
 
 def make_script(options: ScriptOptions, stdin: BinaryIO | None = None) -> Script:
     """Read the sources, compose the script and rewrite it for speech (no synthesis)."""
+    script, lexicon, profile_name = _composed(options, stdin)
+    return speakable(script, lexicon, profile_name)
+
+
+def check_sources(options: ScriptOptions, stdin: BinaryIO | None = None) -> list[CheckIssue]:
+    """`narrate script --check`: every place in the sources' script that may not be said as meant."""
+    from narrate.script.check import check_script
+
+    script, lexicon, profile_name = _composed(options, stdin)
+    return check_script(speakable(script, lexicon, profile_name), lexicon=lexicon, profile_name=profile_name)
+
+
+def _composed(options: ScriptOptions, stdin: BinaryIO | None) -> tuple[Script, Lexicon | None, str]:
+    """The composed (written) script, the lexicon that applies and the voice profile's name."""
     articles = read_articles(options.sources, stdin=stdin)
     if len(articles) > 1 and not options.edition:
         raise NarrateError('Several articles make one edition: give it a title with --edition "TITLE".')
@@ -108,7 +125,7 @@ def make_script(options: ScriptOptions, stdin: BinaryIO | None = None) -> Script
     profile = choose_profile(options.voice, options.voices_dirs, script.language)
     lexicon_files = options.lexicons or default_lexicons()
     lexicon: Lexicon | None = load_lexicon(lexicon_files) if lexicon_files else None
-    return speakable(script, lexicon, profile.name)
+    return script, lexicon, profile.name
 
 
 def choose_profile(voice: str, voices_dirs: Sequence[Path], language: str | None) -> VoiceProfile:

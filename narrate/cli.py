@@ -72,12 +72,17 @@ def _choices(output: Path, voice: str | None = None, voices: list[Path] | None =
     )
 
 
-def _script(sources: list[str], edition: str | None, choices: _Choices, stdin=None):  # type: ignore[no-untyped-def]
-    from narrate.build import ScriptOptions, make_script
+def _script_options(sources: list[str], edition: str | None, choices: _Choices):  # type: ignore[no-untyped-def]
+    from narrate.build import ScriptOptions
 
-    options = ScriptOptions(sources=tuple(sources), edition=edition, voice=choices.voice,
-                            voices_dirs=choices.voices, lexicons=choices.lexicons)
-    return make_script(options, stdin=stdin if stdin is not None else _stdin())
+    return ScriptOptions(sources=tuple(sources), edition=edition, voice=choices.voice,
+                         voices_dirs=choices.voices, lexicons=choices.lexicons)
+
+
+def _script(sources: list[str], edition: str | None, choices: _Choices, stdin=None):  # type: ignore[no-untyped-def]
+    from narrate.build import make_script
+
+    return make_script(_script_options(sources, edition, choices), stdin=stdin if stdin is not None else _stdin())
 
 
 @app.command()
@@ -160,15 +165,16 @@ def script(
     """Print what will be said, chapter by chapter, without synthesizing anything."""
     if fmt not in ("text", "json"):
         raise typer.BadParameter("use text or json.", param_hint="--format")
-    result = _script(sources, edition, _choices(output, voice, voices, lexicon))
+    choices = _choices(output, voice, voices, lexicon)
     if check:
-        from narrate.script.check import check_script
+        from narrate.build import check_sources
 
-        issues = check_script(result)
+        issues = check_sources(_script_options(sources, edition, choices), stdin=_stdin())
         for issue in issues:
             typer.echo(str(issue))
         typer.echo(f"{len(issues)} place(s) to look at." if issues else "Nothing to fix: every segment reads cleanly.", err=True)
         raise typer.Exit(1 if issues else 0)
+    result = _script(sources, edition, choices)
     if fmt == "json":
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return

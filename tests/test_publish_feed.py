@@ -211,11 +211,12 @@ def test_pages_embed_player_chapters_and_transcript(published: Path) -> None:
     entry = list_episodes(published)[0]
     page = (published / entry.page).read_text(encoding="utf-8")
     assert f'<audio id="player" controls preload="metadata" src="{entry.record.mp3}">' in page
-    assert page.count('<button type="button" data-start=') == len(entry.record.chapters)
-    assert 'data-start="2.000"' in page
+    assert page.count('<li class="level-0" data-start=') == len(entry.record.chapters)
+    assert '<a href="#t=0:02" data-seek="2.000">' in page  # a chapter links to its moment
     assert "Spoken words of the part called Middle part &amp; more." in page  # transcript embedded, unescaped once
     assert 'href="feed.xml"' in page
-    assert "http" not in re.sub(r'href="https?://[^"]*"', "", page.split("<style>")[0])  # no external assets in head
+    head = re.sub(r'(?:href|content)="https?://[^"]*"', "", page.split("<style>")[0])  # links and share previews
+    assert "http" not in head  # no external assets in head
 
 
 def _publish_in_process(args: tuple[str, str, int]) -> str:

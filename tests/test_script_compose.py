@@ -92,6 +92,7 @@ def test_edition_layout():
     intro = [s.text for s in script.chapters[0].segments]
     assert intro == ["Morning edition", "3 June 2024.", "In this edition:", "Bridge reopens", "Market moves indoors"]
     assert (script.title, script.site, script.date) == ("Morning edition", "Morning edition", dt.date(2024, 6, 3))
+    assert script.author == "Ivy Chen and Raj Patel"  # people joined as a byline reads; the edition is not one of them
     assert script.identity == "edition:Morning edition\x1f2024-06-03"
     assert script.chapters[0].segments[-1].pause_ms == 33
     assert script.chapters[1].segments[-1].pause_ms == 44  # end of the first article

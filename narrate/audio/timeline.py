@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from narrate.script.model import Script
+from narrate.script.model import Role, Script
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class TimedSegment:
     """Start in milliseconds."""
     end_ms: int
     """End in milliseconds."""
+    role: Role = "narrator"
+    """Who reads it: the narrator, the heading voice or the quote voice."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def build_timeline(script: Script, segment_spans: Sequence[tuple[int, int]], tot
     if len(segs) != len(segment_spans):
         raise ValueError(f"{len(segment_spans)} audio spans for {len(segs)} segments")
     timed = tuple(
-        TimedSegment(s.written, ci, a, b, samples_to_ms(a, sample_rate), samples_to_ms(b, sample_rate))
+        TimedSegment(s.written, ci, a, b, samples_to_ms(a, sample_rate), samples_to_ms(b, sample_rate), s.role)
         for (ci, s), (a, b) in zip(segs, segment_spans)
     )
     # A chapter starts where its first segment starts; an empty chapter starts where the next speech starts.

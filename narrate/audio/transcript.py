@@ -1,4 +1,11 @@
-"""WebVTT transcript: one cue per spoken segment, timed from the timeline."""
+"""WebVTT transcript: one cue per spoken segment, timed from the timeline.
+
+A quotation stays one cue per sentence, as every other stretch: a cue is shown whole while it lasts, so a
+quotation of several sentences as one cue would be a wall of text for half a minute in an app, and apps
+that follow along highlight cue by cue, so sentence cues keep the highlight in step with the voice. What
+marks a quotation instead is a class span, `<c.quote>...</c>`, on each of its sentences: players ignore
+it (or style it), and the episode page uses it to show a quotation as one passage.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +27,16 @@ def cue_text(text: str) -> str:
     return text
 
 
+QUOTE_CLASS = "quote"
+"""The WebVTT class span that marks the sentences of a quotation."""
+
+
 def webvtt(timeline: Timeline) -> str:
-    """The WebVTT document: a header, then one numbered cue per segment with its start and end."""
+    """The WebVTT document: a header, then one numbered cue per segment with its start and end (quotations marked)."""
     lines = ["WEBVTT", ""]
     for number, seg in enumerate(timeline.segments, start=1):
-        lines += [str(number), f"{vtt_time(seg.start_ms)} --> {vtt_time(seg.end_ms)}", cue_text(seg.text), ""]
+        text = cue_text(seg.text)
+        if seg.role == "quote":
+            text = f"<c.{QUOTE_CLASS}>{text}</c>"
+        lines += [str(number), f"{vtt_time(seg.start_ms)} --> {vtt_time(seg.end_ms)}", text, ""]
     return "\n".join(lines)

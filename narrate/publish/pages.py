@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.publish.feed import FEED_FILE, clock
+from narrate.publish.feed import FEED_FILE, clock, file_url
 from narrate.publish.record import CatalogEntry
 from narrate.publish.settings import ShowSettings
 
@@ -28,6 +29,11 @@ class Cue:
     """When it ends."""
     text: str
     """The plain text."""
+    quote: bool = False
+    """True for a sentence of a quotation (a `<c.quote>` span in the WebVTT)."""
+
+
+_QUOTE_SPAN = re.compile(r"<c(?:\.[^\s.>]+)*\.quote(?:\.[^\s.>]+)*>")
 
 
 def read_cues(path: Path) -> list[Cue]:
@@ -45,15 +51,83 @@ def read_cues(path: Path) -> list[Cue]:
                 g = [int(x) if x else 0 for x in match.groups()]
                 start = g[0] * 3600 + g[1] * 60 + g[2] + g[3] / 1000
                 end = g[4] * 3600 + g[5] * 60 + g[6] + g[7] / 1000
-                body = html.unescape(re.sub(r"<[^>]+>", "", " ".join(lines[i + 1:]))).strip()
+                raw = " ".join(lines[i + 1:])
+                body = html.unescape(re.sub(r"<[^>]+>", "", raw)).strip()
                 if body:
-                    cues.append(Cue(start, end, body))
+                    cues.append(Cue(start, end, body, bool(_QUOTE_SPAN.search(raw))))
                 break
     return cues
 
 
+@dataclass(frozen=True)
+class TranscriptEntry:
+    """One passage of the page's transcript: a sentence, or a quotation with the attributions inside it."""
+
+    cues: tuple[Cue, ...]
+    """Its sentences in order, each keeping its own time span (for highlighting)."""
+
+    @property
+    def start_s(self) -> float:
+        """When the passage starts."""
+        return self.cues[0].start_s
+
+    @property
+    def quote(self) -> bool:
+        """True for a passage that opens with a quotation."""
+        return self.cues[0].quote
+
+    @property
+    def runs(self) -> list[tuple[bool, tuple[Cue, ...]]]:
+        """The passage as (quoted, cues) runs: the quotation's sentences, and the attributions between them."""
+        runs: list[tuple[bool, tuple[Cue, ...]]] = []
+        for cue in self.cues:
+            if runs and runs[-1][0] == cue.quote:
+                runs[-1] = (cue.quote, runs[-1][1] + (cue,))
+            else:
+                runs.append((cue.quote, (cue,)))
+        return runs
+
+
+def transcript_entries(cues: Sequence[Cue], chapter_starts: Sequence[float] = ()) -> list[TranscriptEntry]:
+    """The transcript as passages, never across a chapter start: a quotation's sentences make one passage, with an
+    attribution that continues its sentence ('said Tomas Rehn.', lowercase) and the quotation that follows it."""
+    starts = sorted(chapter_starts)
+    entries: list[list[Cue]] = []
+    for cue in cues:
+        new_chapter = bool(entries) and any(entries[-1][-1].start_s < s <= cue.start_s + 1e-3 for s in starts)
+        if entries and not new_chapter and _joins(entries[-1], cue):
+            entries[-1].append(cue)
+        else:
+            entries.append([cue])
+    return [TranscriptEntry(tuple(group)) for group in entries]
+
+
+def _joins(entry: list[Cue], cue: Cue) -> bool:
+    """True when `cue` belongs to the passage `entry` (ignoring chapters)."""
+    last = entry[-1]
+    if cue.quote:  # the quotation goes on, or resumes after its attribution
+        return last.quote or (_continues(last) and any(c.quote for c in entry))
+    return last.quote and _continues(cue)  # the attribution inside a quotation
+
+
+def _continues(cue: Cue) -> bool:
+    """True for a narrator line that goes on with the sentence before it ('she said.')."""
+    first = next((c for c in cue.text if c.isalpha()), "")
+    return not cue.quote and first.islower()
+
+
+def moment(seconds: float) -> str:
+    """A point in the episode for a `#t=` link: '83.4' s as '1:23.4' (tenths rounded down, so a link lands just before its line)."""
+    tenths = int(seconds * 10 + 1e-6)
+    whole, tenth = divmod(tenths, 10)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return f"{text}.{tenth}" if tenth else text
+
+
 PAGE_TEMPLATES = ("index.html", "episode.html")
-"""The templates render_pages uses (base.html comes with them)."""
+"""The templates render_pages uses (base.html and episode.js come with them)."""
 
 
 @functools.cache
@@ -69,6 +143,7 @@ def _environment():  # type: ignore[no-untyped-def]
         keep_trailing_newline=True,
     )
     env.filters["clock"] = clock
+    env.filters["moment"] = moment
     return env
 
 
@@ -82,10 +157,16 @@ def prepare_pages() -> None:
 def render_pages(output_dir: Path, settings: ShowSettings, episodes: list[CatalogEntry], cover: str) -> dict[str, str]:
     """Every page's file name and HTML: the index (all episodes, newest first) and one page per episode."""
     env = _environment()
-    common = {"show": settings, "cover": cover, "feed": FEED_FILE, "index": INDEX_FILE}
+    base = settings.effective_base_url
+    common = {"show": settings, "cover": cover, "feed": FEED_FILE, "index": INDEX_FILE,
+              "cover_url": file_url(base, cover), "index_url": file_url(base, INDEX_FILE)}
     pages = {INDEX_FILE: env.get_template("index.html").render(episodes=episodes, **common)}
     episode_template = env.get_template("episode.html")
     for entry in episodes:
-        cues = read_cues(Path(output_dir) / entry.record.vtt)
-        pages[entry.page] = episode_template.render(entry=entry, e=entry.record, cues=cues, **common)
+        record = entry.record
+        cues = read_cues(Path(output_dir) / record.vtt)
+        entries = transcript_entries(cues, [start for _title, _level, start, _end in record.chapters])
+        pages[entry.page] = episode_template.render(
+            entry=entry, e=record, transcript=entries, page_url=file_url(base, entry.page),
+            mp3_url=file_url(base, record.mp3), **common)
     return pages

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 
+from narrate.article.byline import join_names
 from narrate.article.model import Article, Block
 from narrate.script.clean import clean_for_speech, is_speakable
 from narrate.script.model import Chapter, Role, Script, Segment
@@ -194,7 +195,7 @@ def _edition_script(articles: Sequence[Article], edition: str, pauses: Pauses, e
     return Script(
         title=edition,
         chapters=_without_final_pause(chapters),
-        author=", ".join(authors) or None,
+        author=join_names(authors) or None,
         date=date,
         language=_common([a.language for a in articles]),
         site=edition,

@@ -12,13 +12,13 @@ import re
 
 from narrate.script.lexicon import PHONEME_SPAN  # eSpeak phoneme input written by the lexicon; never rewritten
 from narrate.script.normalize import symbols
-from narrate.script.normalize.english import normalize_english
-from narrate.script.normalize.registry import Normalizer, normalizer_for, register_language, registered_languages
+from narrate.script.normalize.english import PASSES, normalize_english
+from narrate.script.normalize.registry import Normalizer, normalizer_for, passes_for, register_language, registered_languages
 
-__all__ = ["Normalizer", "normalize_for_speech", "normalizer_for", "register_language", "registered_languages"]
+__all__ = ["Normalizer", "normalize_for_speech", "normalizer_for", "passes_for", "register_language", "registered_languages"]
 
 
-register_language("en", normalize_english)
+register_language("en", normalize_english, PASSES)
 
 
 def _fallback(text: str) -> str:

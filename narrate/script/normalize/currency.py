@@ -26,6 +26,7 @@ CURRENCIES = {
 MAGNITUDES = {
     "thousand": "thousand", "k": "thousand", "million": "million", "mn": "million", "m": "million",
     "billion": "billion", "bn": "billion", "b": "billion", "trillion": "trillion", "tn": "trillion", "trn": "trillion",
+    "lakh": "lakh", "crore": "crore", "cr": "crore",
 }
 """Written magnitudes after an amount and their words."""
 
