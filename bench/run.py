@@ -327,7 +327,10 @@ def bench_workers(res: Results, work: Path, plan: Plan) -> None:
         except ImportError:
             res.notes.append("Dask row skipped: dask[distributed] is not installed.")
         else:
-            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            import dask
+
+            with dask.config.set({"temporary-directory": str(work / "dask-scratch")}), LocalCluster(
+                    n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
                 me = psutil.Process()
                 runs = cold_builds([ARTICLE], work / "dask", plan.workers, "--scheduler", cluster.scheduler_address,
                                    watch=lambda: me.children(recursive=False))

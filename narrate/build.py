@@ -183,9 +183,14 @@ def _tags(script: Script, output_dir: Path) -> EpisodeTags:
 
 
 def _prepare_output_dir(output_dir: Path) -> None:
+    if output_dir.exists() and not output_dir.is_dir():
+        raise NarrateError(f"The output path {output_dir} is a file, not a folder.")
+    existed = output_dir.is_dir()
     try:
         (output_dir / STATE_DIR / "episodes").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        if existed:
+            raise NarrateError(f"The output folder {output_dir} is not writable ({exc.strerror or exc}).") from None
         raise NarrateError(f"Cannot create the output folder {output_dir}: {exc.strerror or exc}.") from None
     if not os.access(output_dir, os.W_OK | os.X_OK):
         raise NarrateError(f"The output folder {output_dir} is not writable.")
@@ -260,9 +265,9 @@ def build_episode(
     if not script.segments():
         raise NarrateError("The article holds nothing to say.")
     output_dir = Path(options.output_dir)
-    _prepare_output_dir(output_dir)
     profile = choose_profile(options.voice, options.voices_dirs, script.language)
-    planned = plan_segments(script, profile)
+    planned = plan_segments(script, profile)  # an engine that is not installed fails here, before OUTPUT is touched
+    _prepare_output_dir(output_dir)
     tags = _tags(script, output_dir)
     fingerprint = episode_fingerprint(
         [p.key for p in planned],

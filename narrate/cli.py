@@ -13,25 +13,74 @@ from typing import Annotated, Optional
 
 import typer
 
+def _plain_argument_help() -> None:
+    """Show arguments in help as people read them: `ARTICLE...`, not typer's `{sources}...` and `<list[str]>`.
+
+    typer (0.2x, without rich markup) prints a required argument as `{NAME}` in the usage line and its Python
+    type beside it in the list; click's convention (a bare NAME, [NAME] when optional) is what other tools use."""
+    from typer.core import TyperArgument
+
+    def usage_name(self) -> str:  # type: ignore[no-untyped-def]
+        name = self.metavar or self.name.upper()
+        if self.nargs != 1 and not name.endswith("..."):
+            name += "..."
+        return name if self.required else f"[{name}]"
+
+    if hasattr(TyperArgument, "display_type"):
+        TyperArgument.display_type = lambda self, ctx: ""  # type: ignore[method-assign]
+    if hasattr(TyperArgument, "_usage_display_name"):
+        TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+
+
+_plain_argument_help()
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+"""Every command answers -h as well as --help."""
+
 app = typer.Typer(
     name="narrate",
     help="Turn written news into podcast-ready audio, offline.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings=CONTEXT,
 )
-cache_app = typer.Typer(help="Inspect or clear the segment cache.", no_args_is_help=True)
-app.add_typer(cache_app, name="cache")
+cache_app = typer.Typer(help="Inspect or clear the segment cache.", no_args_is_help=True, context_settings=CONTEXT)
+app.add_typer(cache_app, name="cache", short_help="Inspect or clear the segment cache.")
 
-Sources = Annotated[list[str], typer.Argument(help="Articles: Markdown, text or HTML files, http(s) URLs, or - for standard input.", show_default=False)]
-Edition = Annotated[Optional[str], typer.Option("--edition", "-e", help="Title of an edition: several articles become one episode.")]
-Output = Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
-Voice = Annotated[Optional[str], typer.Option("--voice", "-v", help="Voice profile name (see `narrate voices`; default: 'default', or [build] voice in narrate.toml).", show_default=False)]
-VoicesDir = Annotated[Optional[list[Path]], typer.Option("--voices", help="Extra folder of voice profiles (repeatable).")]
-LexiconFiles = Annotated[Optional[list[Path]], typer.Option("--lexicon", help="Pronunciation lexicon TOML (repeatable; default ./lexicon.toml if present).")]
-CacheDir = Annotated[Optional[Path], typer.Option("--cache", help="Segment cache folder (default: the user cache folder).")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+Sources = Annotated[list[str], typer.Argument(
+    help="Articles: Markdown, text or HTML files, http(s) URLs, or - for standard input.", metavar="ARTICLE...",
+    show_default=False)]
+Edition = Annotated[Optional[str], typer.Option(
+    "--edition", "-e", metavar="TITLE", help="Title of an edition: several articles become one episode.")]
+Output = Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="Output folder.")]
+SettingsFolder = Annotated[Path, typer.Option(
+    "--output", "-o", metavar="DIR", help="Output folder whose narrate.toml [build] settings apply.")]
+Voice = Annotated[Optional[str], typer.Option(
+    "--voice", "-v", metavar="NAME",
+    help="Voice profile (see `narrate voices`; default: [build] voice in narrate.toml, else 'default').",
+    show_default=False)]
+VoicesDir = Annotated[Optional[list[Path]], typer.Option(
+    "--voices", metavar="DIR", help="Extra folder of voice profiles (repeatable).", show_default=False)]
+LexiconFiles = Annotated[Optional[list[Path]], typer.Option(
+    "--lexicon", metavar="FILE", help="Pronunciation lexicon TOML (repeatable; default ./lexicon.toml if present).",
+    show_default=False)]
+CacheDir = Annotated[Optional[Path], typer.Option(
+    "--cache", metavar="DIR", help="Segment cache folder (default: the user cache folder).", show_default=False)]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the segment cache.")]
+Jobs = Annotated[Optional[int], typer.Option(
+    "--jobs", "-j", metavar="N", min=0, help="Synthesis worker processes (0: one per core).", show_default=False)]
+Bitrate = Annotated[Optional[int], typer.Option(
+    "--bitrate", metavar="KBPS", help="MP3 bitrate in kbps, CBR (default 64).", show_default=False)]
+BaseUrl = Annotated[Optional[str], typer.Option(
+    "--base-url", metavar="URL", help="Public URL of the output folder, for the feed (remembered for the folder).",
+    show_default=False)]
+Scheduler = Annotated[Optional[str], typer.Option(
+    "--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler: synthesize on its workers (needs narrate[dask]).",
+    show_default=False)]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of text.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary line; errors still show.")]
 
 
 def _plural(count: int, noun: str) -> str:
@@ -40,6 +89,26 @@ def _plural(count: int, noun: str) -> str:
 
 def _stdin():  # type: ignore[no-untyped-def]
     return sys.stdin.buffer if sys.stdin is not None and not sys.stdin.closed else None
+
+
+def _print_json(data: object) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _version(value: bool) -> None:
+    if value:
+        from narrate import __version__
+
+        typer.echo(f"narrate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show narrate's version and exit.")] = False,
+) -> None:
+    """Turn written news into podcast-ready audio, offline."""
 
 
 @dataclass(frozen=True)
@@ -85,65 +154,71 @@ def _script(sources: list[str], edition: str | None, choices: _Choices, stdin=No
     return make_script(_script_options(sources, edition, choices), stdin=stdin if stdin is not None else _stdin())
 
 
-@app.command()
-def build(
-    sources: Sources,
-    edition: Edition = None,
-    output: Output = Path("output"),
-    voice: Voice = None,
-    voices: VoicesDir = None,
-    lexicon: LexiconFiles = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Synthesis worker processes (0: one per core).", show_default=False)] = None,
-    bitrate: Annotated[Optional[int], typer.Option("--bitrate", help="MP3 bitrate in kbps, CBR (default 64).", show_default=False)] = None,
-    cache: CacheDir = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the segment cache.")] = False,
-    base_url: Annotated[Optional[str], typer.Option("--base-url", help="Public URL of the output folder, for the feed.")] = None,
-    no_publish: Annotated[bool, typer.Option("--no-publish", help="Write the episode files only; leave catalog, feed and pages alone.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary instead of paths.")] = False,
-    quiet: Quiet = False,
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler (tcp://HOST:PORT): synthesize on its workers (needs narrate[dask]).")] = None,
-) -> None:
-    """Build one episode (chaptered MP3, chapters JSON, WebVTT transcript) from one or more articles, and publish it."""
+@dataclass(frozen=True)
+class _BuildRequest:
+    """What `build` and `demo` were asked, as the command line gave it."""
+
+    sources: list[str]
+    edition: str | None
+    output: Path
+    voice: str | None
+    voices: list[Path] | None
+    lexicon: list[Path] | None
+    jobs: int | None
+    bitrate: int | None
+    cache: Path | None
+    no_cache: bool
+    base_url: str | None
+    no_publish: bool
+    as_json: bool
+    quiet: bool
+    scheduler: str | None
+
+
+def _run_build(request: _BuildRequest) -> None:
+    """Build (or recall) the episode `request` describes and print what was made."""
     import io
 
     from narrate import fastpath
-
     from narrate.config import BITRATES
 
-    if bitrate is not None and bitrate not in BITRATES:
+    if request.bitrate is not None and request.bitrate not in BITRATES:
         raise typer.BadParameter("use an MP3 bitrate such as 48, 64, 96 or 128.", param_hint="--bitrate")
-    chosen = _choices(output, voice, voices, lexicon, jobs, bitrate, scheduler, cache)
+    chosen = _choices(request.output, request.voice, request.voices, request.lexicon, request.jobs, request.bitrate,
+                      request.scheduler, request.cache)
     stdin = _stdin()
-    stdin_data = stdin.read() if "-" in sources and stdin is not None else None
+    stdin_data = stdin.read() if "-" in request.sources and stdin is not None else None
     fingerprint = fastpath.build_fingerprint(
-        sources, stdin_data, output_dir=output, edition=edition, voice=chosen.voice, voices_dirs=chosen.voices,
-        lexicons=chosen.lexicons, bitrate_kbps=chosen.bitrate, base_url=base_url, publish=not no_publish,
+        request.sources, stdin_data, output_dir=request.output, edition=request.edition, voice=chosen.voice,
+        voices_dirs=chosen.voices, lexicons=chosen.lexicons, bitrate_kbps=chosen.bitrate, base_url=request.base_url,
+        publish=not request.no_publish,
     )
-    result = fastpath.recall(output, fingerprint)
+    result = fastpath.recall(request.output, fingerprint)
     if result is None:
         from narrate.audio.assemble import AudioSettings
         from narrate.build import BuildOptions, build_episode
         from narrate.progress import ProgressReporter
 
-        script = _script(sources, edition, chosen, stdin=io.BytesIO(stdin_data) if stdin_data is not None else None)
+        script = _script(request.sources, request.edition, chosen,
+                         stdin=io.BytesIO(stdin_data) if stdin_data is not None else None)
         options = BuildOptions(
-            output_dir=output, voice=chosen.voice, voices_dirs=chosen.voices, jobs=chosen.jobs,
-            cache_dir=chosen.cache, use_cache=not no_cache, audio=AudioSettings(bitrate_kbps=chosen.bitrate),
-            publish=not no_publish, base_url=base_url, scheduler=chosen.scheduler,
+            output_dir=request.output, voice=chosen.voice, voices_dirs=chosen.voices, jobs=chosen.jobs,
+            cache_dir=chosen.cache, use_cache=not request.no_cache, audio=AudioSettings(bitrate_kbps=chosen.bitrate),
+            publish=not request.no_publish, base_url=request.base_url, scheduler=chosen.scheduler,
         )
-        with ProgressReporter(enabled=not quiet and not as_json) as reporter:
+        with ProgressReporter(enabled=not request.quiet and not request.as_json) as reporter:
             result = build_episode(script, options, progress=reporter.update)
-        fastpath.remember(output, fingerprint, result)
-    if as_json:
-        typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        fastpath.remember(request.output, fingerprint, result)
+    if request.as_json:
+        _print_json(result.to_json())
         return
-    if not quiet:
+    if not request.quiet:
         if result.unchanged:
             typer.echo(f"Nothing changed: {result.title}", err=True)
         else:
             typer.echo(
                 f"{result.title}: {result.duration_s / 60:.1f} min, {_plural(len(result.chapters), 'chapter')}; "
-                f"{result.segments_synthesized} segments synthesized, {result.segments_reused} reused",
+                f"{_plural(result.segments_synthesized, 'segment')} synthesized, {result.segments_reused} reused",
                 err=True,
             )
     for path in (result.mp3, result.chapters_json, result.vtt, result.page, result.feed):
@@ -151,15 +226,39 @@ def build(
             typer.echo(str(path))
 
 
-@app.command()
+@app.command(short_help="Build one episode from one or more articles, and publish it.")
+def build(
+    sources: Sources,
+    edition: Edition = None,
+    output: Output = Path("output"),
+    voice: Voice = None,
+    voices: VoicesDir = None,
+    lexicon: LexiconFiles = None,
+    jobs: Jobs = None,
+    bitrate: Bitrate = None,
+    cache: CacheDir = None,
+    no_cache: NoCache = False,
+    base_url: BaseUrl = None,
+    no_publish: Annotated[bool, typer.Option("--no-publish", help="Write the episode files only; leave catalog, feed and pages alone.")] = False,
+    as_json: AsJson = False,
+    quiet: Quiet = False,
+    scheduler: Scheduler = None,
+) -> None:
+    """Build one episode (chaptered MP3, chapters JSON, WebVTT transcript) from one or more articles, and publish it."""
+    _run_build(_BuildRequest(sources, edition, output, voice, voices, lexicon, jobs, bitrate, cache, no_cache, base_url,
+                             no_publish, as_json, quiet, scheduler))
+
+
+@app.command(short_help="Print what will be said, without synthesizing anything.")
 def script(
     sources: Sources,
     edition: Edition = None,
     voice: Voice = None,
     voices: VoicesDir = None,
     lexicon: LexiconFiles = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder whose narrate.toml [build] settings apply.")] = Path("output"),
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    output: SettingsFolder = Path("output"),
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="text|json", help="Output format.")] = "text",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the script as JSON (the same as --format json).")] = False,
     check: Annotated[bool, typer.Option("--check", help="List what could not be verbalized with confidence; exit 1 if anything is found.")] = False,
 ) -> None:
     """Print what will be said, chapter by chapter, without synthesizing anything."""
@@ -170,99 +269,154 @@ def script(
         from narrate.build import check_sources
 
         issues = check_sources(_script_options(sources, edition, choices), stdin=_stdin())
-        for issue in issues:
-            typer.echo(str(issue))
-        typer.echo(f"{len(issues)} place(s) to look at." if issues else "Nothing to fix: every segment reads cleanly.", err=True)
+        if as_json or fmt == "json":
+            _print_json([{"kind": issue.kind, "chapter": issue.chapter_number or None,
+                          "chapter_title": issue.chapter_title, "segment": issue.segment_index,
+                          "excerpt": issue.excerpt, "context": issue.context or None, "message": issue.message}
+                         for issue in issues])
+        else:
+            for issue in issues:
+                typer.echo(str(issue))
+        typer.echo(f"{_plural(len(issues), 'place')} to look at." if issues else "Nothing to fix: every segment reads cleanly.", err=True)
         raise typer.Exit(1 if issues else 0)
     result = _script(sources, edition, choices)
-    if fmt == "json":
-        typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    if as_json or fmt == "json":
+        _print_json(result.to_json())
         return
     from narrate.script.render import render_text
 
     typer.echo(render_text(result))
 
 
-@app.command()
+@app.command(short_help="List the voice profiles and the engine's installed voices.")
 def voices(
     voices_dir: VoicesDir = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder whose narrate.toml [build] voices apply.")] = Path("output"),
-    sample: Annotated[Optional[Path], typer.Option("--sample", help="Write one short MP3 sample per usable profile into this folder.")] = None,
+    output: SettingsFolder = Path("output"),
+    sample: Annotated[Optional[Path], typer.Option("--sample", metavar="DIR", help="Write one short MP3 sample per usable profile into this folder.", show_default=False)] = None,
+    as_json: AsJson = False,
+    quiet: Quiet = False,
 ) -> None:
     """List the voice profiles (engine, language, usable here?) and the engine's installed voices."""
-    from narrate.voice_listing import describe_voices, profile_statuses
+    from narrate.voice_listing import describe_voices, profile_statuses, voices_json
 
     folders = _choices(output, voices=voices_dir).voices
     if sample is None:
-        typer.echo(describe_voices(folders))
+        if as_json:
+            _print_json(voices_json(folders))
+        else:
+            typer.echo(describe_voices(folders))
         return
     from narrate.sample import SAMPLE_TEXT, write_sample
 
+    written = []
     for status in profile_statuses(folders):
         if not status.usable:
-            typer.echo(f"skipped {status.profile.name}: {status.problem}", err=True)
+            if not quiet and not as_json:
+                typer.echo(f"skipped {status.profile.name}: {status.problem}", err=True)
             continue
         path = write_sample(SAMPLE_TEXT, status.profile.name, sample / f"{status.profile.name}.mp3", folders)
-        typer.echo(str(path))
+        written.append({"profile": status.profile.name, "mp3": str(path)})
+        if not as_json:
+            typer.echo(str(path))
+    if as_json:
+        _print_json(written)
 
 
-@app.command()
+@app.command(short_help="Speak a short text with a voice, to hear it before building.")
 def say(
-    text: Annotated[str, typer.Argument(help="What to say (use - to read standard input).", show_default=False)],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="What to say (- reads standard input).", show_default=False)],
     voice: Voice = None,
     voices: VoicesDir = None,
     lexicon: LexiconFiles = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Where to write the sample MP3 (default: say-VOICE.mp3).")] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder whose narrate.toml [build] settings apply.")] = Path("output"),
-    play: Annotated[bool, typer.Option("--play/--no-play", help="Play the sample when an audio player is installed.")] = True,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", "--out", metavar="FILE|DIR",
+        help="Where the MP3 goes: a file name ending in .mp3, or a folder (say-VOICE.mp3 inside it; its narrate.toml "
+             "[build] settings apply). Default: say-VOICE.mp3 here, with output/narrate.toml's settings.",
+        show_default=False)] = None,
+    play: Annotated[Optional[bool], typer.Option(
+        "--play/--no-play", help="Play the sample (default: when an audio player is installed).",
+        show_default=False)] = None,
+    as_json: AsJson = False,
+    quiet: Quiet = False,
 ) -> None:
     """Speak a short text with a voice profile, through the full normalizing path, to hear it before building."""
-    import subprocess
-
     from narrate.config import default_lexicons
-    from narrate.sample import find_player, write_sample
+    from narrate.sample import play_file, sample_path, settings_folder_for, write_sample
     from narrate.script.lexicon import load_lexicon
 
     if text == "-":
         text = sys.stdin.read()
-    chosen = _choices(output, voice, voices, lexicon)
+    chosen = _choices(settings_folder_for(output), voice, voices, lexicon)
     files = chosen.lexicons or default_lexicons()
-    dest = write_sample(text, chosen.voice, out or Path(f"say-{chosen.voice}.mp3"), chosen.voices,
+    dest = write_sample(text, chosen.voice, sample_path(output, chosen.voice), chosen.voices,
                         load_lexicon(files) if files else None)
-    typer.echo(str(dest))
-    player = find_player() if play else None
-    if player:
-        subprocess.run([*player, str(dest)], check=False)
+    if as_json:
+        _print_json({"mp3": str(dest), "voice": chosen.voice})
+    else:
+        typer.echo(str(dest))
+    if play is False or (play is None and as_json):
+        return
+    outcome = play_file(dest)
+    if outcome.problem and (play or outcome.attempted) and not quiet:
+        typer.echo(f"narrate: nothing could be played: {outcome.problem}", err=True)
+    elif outcome.problem and not quiet:
+        typer.echo(f"Not played: {outcome.problem}", err=True)
+    if outcome.problem and (play or outcome.attempted):
+        raise typer.Exit(1)
 
 
-@app.command()
+@app.command(short_help="Build the bundled demo edition and publish it.")
 def demo(
     output: Output = Path("output"),
+    voice: Voice = None,
+    voices: VoicesDir = None,
+    lexicon: LexiconFiles = None,
+    jobs: Jobs = None,
+    bitrate: Bitrate = None,
+    cache: CacheDir = None,
+    no_cache: NoCache = False,
+    base_url: BaseUrl = None,
+    as_json: AsJson = False,
     quiet: Quiet = False,
+    scheduler: Scheduler = None,
 ) -> None:
     """Build the bundled demo edition (three short articles of our own) into OUTPUT and publish it."""
     from narrate.demo import demo_articles
 
-    build(sources=[str(p) for p in demo_articles()], edition="The narrate demo edition", output=output,
-          voice=None, voices=None, lexicon=None, jobs=None, bitrate=None, cache=None, no_cache=False,
-          base_url=None, no_publish=False, as_json=False, quiet=quiet, scheduler=None)
+    _run_build(_BuildRequest([str(p) for p in demo_articles()], "The narrate demo edition", output, voice, voices,
+                             lexicon, jobs, bitrate, cache, no_cache, base_url, False, as_json, quiet, scheduler))
 
 
-@cache_app.command("info")
-def cache_info(cache: CacheDir = None) -> None:
+def _size(n_bytes: float) -> str:
+    """A byte count for people, in binary units (2 GiB, 310.5 MiB)."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(n_bytes) < 1024 or unit == "TiB":
+            text = f"{n_bytes:.1f}".rstrip("0").rstrip(".") if unit != "B" else str(int(n_bytes))
+            return f"{text} {unit}"
+        n_bytes /= 1024
+    raise AssertionError("unreachable")
+
+
+@cache_app.command("info", short_help="Show where the cache is, its size and the last build's hit rate.")
+def cache_info(cache: CacheDir = None, as_json: AsJson = False) -> None:
     """Show the cache's location, entries, size and the last build's hit rate."""
     from narrate.cache.store import SegmentCache
 
     info = SegmentCache(cache or SegmentCache.default_dir()).info()
+    if as_json:
+        _print_json({"location": str(info.root), "exists": info.exists, "entries": info.entries,
+                     "size_bytes": info.size_bytes, "cap_bytes": info.cap_bytes,
+                     "last_build": {"reused": info.last_build_hits, "synthesized": info.last_build_misses}})
+        return
     lookups = info.last_build_hits + info.last_build_misses
     rate = f"{100 * info.last_build_hits / lookups:.0f}%" if lookups else "n/a"
-    typer.echo(f"location:   {info.root}")
+    typer.echo(f"location:   {info.root}" + ("" if info.exists else " (not created yet)"))
     typer.echo(f"entries:    {info.entries}")
-    typer.echo(f"size:       {info.size_bytes / 1e6:.1f} MB (cap {info.cap_bytes / 1e6:.0f} MB)")
+    typer.echo(f"size:       {_size(info.size_bytes)} (cap {_size(info.cap_bytes)})")
     typer.echo(f"last build: {info.last_build_hits} reused, {info.last_build_misses} synthesized (hit rate {rate})")
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", short_help="Delete every cached segment.")
 def cache_clear(cache: CacheDir = None) -> None:
     """Delete every cached segment."""
     from narrate.cache.store import SegmentCache

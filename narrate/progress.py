@@ -5,13 +5,19 @@ from __future__ import annotations
 from types import TracebackType
 
 
+STAGES = ("read", "synthesize", "assemble")
+"""Stages in the order their bars are listed, whichever reports first (a partial rebuild assembles cached
+segments before the first fresh one is synthesized)."""
+
+
 class ProgressReporter:
-    """Context manager whose `update(stage, done, total)` drives one bar per stage."""
+    """Context manager whose `update(stage, done, total)` drives one bar per stage, listed in STAGES order."""
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
         self._progress = None
         self._tasks: dict[str, int] = {}
+        self._state: dict[str, tuple[int, int]] = {}
 
     def __enter__(self) -> "ProgressReporter":
         return self
@@ -33,9 +39,29 @@ class ProgressReporter:
             return
         if self._progress is None:
             self._start()
+        self._state[stage] = (done, total)
         if stage not in self._tasks:
-            self._tasks[stage] = self._progress.add_task(stage, total=total)
+            self._add_in_order(stage)
         self._progress.update(self._tasks[stage], completed=done, total=total)
+
+    @property
+    def shown_stages(self) -> tuple[str, ...]:
+        """The stages whose bars are shown, top to bottom."""
+        return tuple(self._tasks)
+
+    def completed(self, stage: str) -> int:
+        """How many units of `stage` were reported done."""
+        return self._state.get(stage, (0, 0))[0]
+
+    def _add_in_order(self, stage: str) -> None:
+        """Add the bar of `stage`, re-adding the bars that must be listed after it so the order stays STAGES'."""
+        rank = {name: i for i, name in enumerate(STAGES)}
+        later = [s for s in self._tasks if rank.get(s, len(STAGES)) > rank.get(stage, len(STAGES))]
+        for name in later:
+            self._progress.remove_task(self._tasks.pop(name))
+        for name in [stage, *later]:
+            done, total = self._state[name]
+            self._tasks[name] = self._progress.add_task(name, total=total, completed=done)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if self._progress is not None:

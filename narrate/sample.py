@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.audio.assemble import AudioSettings, EpisodeTags, assemble_episode
@@ -58,12 +59,80 @@ def write_sample(text: str, voice: str, dest: Path, voices_dirs: Sequence[Path] 
     return dest
 
 
+def _names_a_file(output: Path) -> bool:
+    """True when `say -o OUTPUT` names the MP3 file itself rather than a folder for it."""
+    if output.is_dir():
+        return False
+    if output.suffix.lower() == ".mp3":
+        return True
+    if output.suffix:
+        raise NarrateError(f"{output}: say writes an MP3; name a file ending in .mp3, or a folder.")
+    return False
+
+
+def settings_folder_for(output: Path | None) -> Path:
+    """The folder whose narrate.toml [build] settings apply to `say -o OUTPUT`.
+
+    A folder applies its own; a file name applies its folder's when that folder has a narrate.toml;
+    otherwise the default output folder's, as for every other command."""
+    if output is None:
+        return Path("output")
+    if not _names_a_file(output):
+        return output
+    return output.parent if (output.parent / "narrate.toml").is_file() else Path("output")
+
+
+def sample_path(output: Path | None, voice: str) -> Path:
+    """Where `say -o OUTPUT` writes the sample of `voice`: OUTPUT itself when it names an .mp3, else say-VOICE.mp3 in it."""
+    name = f"say-{voice}.mp3"
+    if output is None:
+        return Path(name)
+    return output if _names_a_file(output) else output / name
+
+
+PLAYERS = (["ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"], ["mpv", "--really-quiet", "--no-video"],
+           ["mpg123", "-q"], ["afplay"], ["paplay"])
+"""Audio players tried in order, with the options that keep them quiet and windowless."""
+PLAYER_TIMEOUT_S = 600.0
+"""Longest a sample may play before the player is stopped."""
+
+
 def find_player() -> list[str] | None:
     """A command that plays an MP3 file on this machine, or None."""
     import shutil
 
-    for command in (["ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"], ["mpv", "--really-quiet"],
-                    ["mpg123", "-q"], ["afplay"], ["paplay"]):
+    for command in PLAYERS:
         if shutil.which(command[0]):
             return command
     return None
+
+
+@dataclass(frozen=True)
+class PlayOutcome:
+    """What happened when a sample was to be played."""
+
+    attempted: bool
+    """True when a player was found and started."""
+    problem: str | None
+    """Why nothing was heard (one sentence without the final period), or None when the player finished well."""
+
+
+def play_file(path: Path) -> PlayOutcome:
+    """Play `path` with the first player found; the player's own output never reaches the terminal.
+
+    A player that fails (no sound card, no audio server) is reported by its last line of error output."""
+    import subprocess
+
+    player = find_player()
+    if player is None:
+        return PlayOutcome(False, "no audio player is installed (ffplay, mpv or mpg123); use --no-play to skip playing")
+    try:
+        proc = subprocess.run([*player, str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, timeout=PLAYER_TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return PlayOutcome(True, f"{player[0]} could not play the sample ({exc})")
+    if proc.returncode != 0:
+        lines = [line.strip() for line in proc.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+        reason = f": {lines[-1]}" if lines else f" (exit status {proc.returncode})"
+        return PlayOutcome(True, f"{player[0]} found no way to play audio here{reason}")
+    return PlayOutcome(True, None)

@@ -58,14 +58,36 @@ def profile_statuses(extra_dirs: Sequence[Path] = (), installed: dict[str, set[s
     return statuses
 
 
+def _voice_ids(voices: Sequence[tuple[str, str, Sequence[str]]]) -> set[str]:
+    """Lower-cased ids, names and languages of `voices` (as engine_voices lists them)."""
+    ids: set[str] = set()
+    for voice_id, name, languages in voices:
+        ids.update({voice_id.lower(), voice_id.lower().split("/")[-1], name.lower(), *(l.lower() for l in languages)})
+    return ids
+
+
 def installed_voice_ids(engine: str) -> set[str]:
     """Lower-cased ids, names and languages of the engine's installed voices (read in a worker process)."""
     from narrate.engines.pool import engine_voices
 
-    ids: set[str] = set()
-    for voice_id, name, languages in engine_voices(engine):
-        ids.update({voice_id.lower(), voice_id.lower().split("/")[-1], name.lower(), *(l.lower() for l in languages)})
-    return ids
+    return _voice_ids(engine_voices(engine))
+
+
+def voices_json(extra_dirs: Sequence[Path] = ()) -> dict:  # type: ignore[type-arg]
+    """What `narrate voices --json` prints: the profiles with their usability, and the engine's installed voices."""
+    from narrate.engines.pool import engine_voices
+
+    voices = engine_voices("pyttsx3")
+    ids = _voice_ids(voices)
+    return {
+        "profiles": [
+            {"name": s.profile.name, "engine": s.profile.engine, "language": s.profile.language,
+             "voice": s.profile.voice, "description": s.profile.description or None, "usable": s.usable,
+             "problem": s.problem}
+            for s in profile_statuses(extra_dirs, {"pyttsx3": ids})
+        ],
+        "engine_voices": {"pyttsx3": [{"id": v, "name": n, "languages": list(l)} for v, n, l in voices]},
+    }
 
 
 def describe_voices(extra_dirs: Sequence[Path] = (), engine_voice_list: bool = True) -> str:
@@ -73,9 +95,7 @@ def describe_voices(extra_dirs: Sequence[Path] = (), engine_voice_list: bool = T
     from narrate.engines.pool import engine_voices
 
     voices = engine_voices("pyttsx3") if engine_voice_list else []
-    ids: set[str] = set()
-    for voice_id, name, languages in voices:
-        ids.update({voice_id.lower(), voice_id.lower().split("/")[-1], name.lower(), *(l.lower() for l in languages)})
+    ids = _voice_ids(voices)
     lines = ["Voice profiles:"]
     for status in profile_statuses(extra_dirs, {"pyttsx3": ids}):
         p = status.profile

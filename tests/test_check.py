@@ -265,7 +265,7 @@ def test_cli_check_reports_the_misreadings_and_exits_1(tmp_path: Path) -> None:
     for excerpt in ("'3x10⁸ m/s'", "'10:61 pm'", "'v2.3.1-beta'", "'FY2024'", "'Rs'"):
         assert excerpt in proc.stdout
     assert "₹4.5cr" not in proc.stdout.split("\n    ")[0]  # crore is a magnitude the currency rule knows
-    assert "5 place(s) to look at." in proc.stderr
+    assert "5 places to look at." in proc.stderr
     (tmp_path / "fine.md").write_text("# Fine\n\nThe ferry carried 1,200 people at 9:30 a.m. on 3 March 2026.\n",
                                       encoding="utf-8")
     proc = run_narrate(["script", "fine.md", "--check"], cwd=tmp_path)

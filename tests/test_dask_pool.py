@@ -26,9 +26,14 @@ A baker sold her last loaf at midnight and walked home along the water.
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    """A LocalCluster with two worker processes, one thread each."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+def cluster(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A LocalCluster with two worker processes, one thread each, whose scratch space is the test's own folder
+    (Dask's default, /tmp/dask-scratch-space, would outlive the tests)."""
+    import dask
+
+    scratch = tmp_path_factory.mktemp("dask-scratch")
+    with dask.config.set({"temporary-directory": str(scratch)}), distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
         yield c
 
 

@@ -66,6 +66,8 @@ class CacheInfo:
     """Segments the last recorded build took from the cache."""
     last_build_misses: int
     """Segments the last recorded build had to synthesize."""
+    exists: bool = True
+    """False when the cache folder has not been created yet (nothing was ever cached there)."""
 
     @property
     def last_build_hit_rate(self) -> float | None:
@@ -340,7 +342,10 @@ class SegmentCache:
         return len(victims)
 
     def info(self) -> CacheInfo:
-        """Entries, size, cap and the last recorded build's hits and misses."""
+        """Entries, size, cap and the last recorded build's hits and misses (a cache never created stays uncreated)."""
+        if not (self.root / "index.sqlite3").is_file() and not self._segments.is_dir():
+            return CacheInfo(entries=0, size_bytes=0, cap_bytes=self.cap_bytes, root=self.root,
+                             last_build_hits=0, last_build_misses=0, exists=False)
         db = self._db()
         entries, size = db.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM entries").fetchone()
         meta = dict(db.execute("SELECT name, value FROM meta"))
@@ -369,7 +374,9 @@ class SegmentCache:
         return remove_stale_parts(self._segments, "*/.*.part", older_than_s)
 
     def clear(self) -> None:
-        """Remove every entry and stale temporary file; the last build's stats are kept."""
+        """Remove every entry and stale temporary file; the last build's stats are kept (a cache never created stays so)."""
+        if not self.info().exists:
+            return
         db = self._db()
         db.execute("DELETE FROM entries")
         self.remove_stale_temp_files()

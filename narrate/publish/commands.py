@@ -9,8 +9,8 @@ import typer
 
 from narrate.publish.settings import DEFAULT_HOST, DEFAULT_PORT
 
-Output = Annotated[Path, typer.Option("--output", "-o", help="Output folder (holds the catalog, feed and pages).")]
-BaseUrl = Annotated[Optional[str], typer.Option("--base-url", help="Public URL of the output folder (overrides narrate.toml).")]
+Output = Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="Output folder (holds the catalog, feed and pages).")]
+BaseUrl = Annotated[Optional[str], typer.Option("--base-url", metavar="URL", help="Public URL of the output folder (overrides narrate.toml).", show_default=False)]
 
 
 def feed(output: Output = Path("output"), base_url: BaseUrl = None) -> None:
@@ -22,8 +22,8 @@ def feed(output: Output = Path("output"), base_url: BaseUrl = None) -> None:
 
 def serve(
     output: Output = Path("output"),
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = DEFAULT_HOST,
-    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = DEFAULT_PORT,
+    host: Annotated[str, typer.Option("--host", metavar="HOST", help="Address to listen on.")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option("--port", "-p", metavar="PORT", help="Port to listen on.")] = DEFAULT_PORT,
     base_url: BaseUrl = None,
 ) -> None:
     """Host the output folder (feed, pages, audio) over HTTP, with byte ranges for podcast apps."""
@@ -38,6 +38,12 @@ def episodes(
 ) -> None:
     """List the episodes in the catalog, newest first."""
     import json
+
+    from narrate.errors import NarrateError
+
+    if not output.is_dir():
+        what = "is a file, not a folder" if output.exists() else "does not exist; build an episode first"
+        raise NarrateError(f"The output folder {output} {what}.")
 
     from narrate.publish.feed import clock
     from narrate.publish.site import list_episodes
@@ -59,7 +65,7 @@ def episodes(
 
 
 def remove(
-    slug: Annotated[str, typer.Argument(help="The episode's slug (see `narrate episodes`), STEM or file name.")],
+    slug: Annotated[str, typer.Argument(metavar="EPISODE", help="The episode's slug (see `narrate episodes`), STEM or file name.")],
     output: Output = Path("output"),
     base_url: BaseUrl = None,
 ) -> None:
@@ -72,7 +78,7 @@ def remove(
 
 def register(app: typer.Typer) -> None:
     """Add the feed, serve, episodes and remove commands to `app`."""
-    app.command("feed")(feed)
-    app.command("serve")(serve)
-    app.command("episodes")(episodes)
-    app.command("remove")(remove)
+    app.command("feed", short_help="Rewrite the feed and pages from the catalog.")(feed)
+    app.command("serve", short_help="Host the podcast over HTTP for apps and browsers.")(serve)
+    app.command("episodes", short_help="List the episodes in the catalog, newest first.")(episodes)
+    app.command("remove", short_help="Take an episode out of the feed and delete its files.")(remove)

@@ -107,13 +107,15 @@ def render_feed(context: FeedContext, episodes: list[CatalogEntry]) -> bytes:
     if settings.subcategory:
         _sub(category, f"{{{ITUNES}}}category", text=settings.subcategory)
     _sub(channel, f"{{{ITUNES}}}explicit", "true" if settings.explicit else "false")
-    _sub(channel, f"{{{ITUNES}}}author", settings.author)
+    _sub(channel, f"{{{ITUNES}}}author", settings.owner)
     owner = _sub(channel, f"{{{ITUNES}}}owner")
-    _sub(owner, f"{{{ITUNES}}}name", settings.author)
-    _sub(owner, f"{{{ITUNES}}}email", settings.email)
+    _sub(owner, f"{{{ITUNES}}}name", settings.owner)
+    if settings.email:  # never a made-up address: directories write to it to verify ownership
+        _sub(owner, f"{{{ITUNES}}}email", settings.email)
     _sub(channel, f"{{{ITUNES}}}type", "episodic")
     _sub(channel, f"{{{PODCAST}}}guid", context.podcast_guid)
-    _sub(channel, f"{{{PODCAST}}}locked", "yes" if settings.locked else "no", owner=settings.email)
+    locked = {"owner": settings.email} if settings.email else {}
+    _sub(channel, f"{{{PODCAST}}}locked", "yes" if settings.locked else "no", **locked)
 
     for entry in episodes[: settings.feed_limit]:
         _item(channel, entry, settings)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from narrate.config import CONFIG_FILE, read_output_toml
 from narrate.errors import NarrateError
@@ -23,13 +26,13 @@ class ShowSettings:
     """The podcast as a whole (the feed's channel)."""
 
     title: str = "narrate"
-    """The podcast's title."""
+    """The podcast's title (a placeholder until narrate.toml names one)."""
     description: str = "Articles read aloud, made with narrate."
     """The podcast's description."""
-    author: str = "narrate"
-    """itunes:author and the owner's name."""
-    email: str = "podcast@example.com"
-    """The owner's e-mail (itunes:owner); podcast directories write to it."""
+    author: str | None = None
+    """itunes:author and the owner's name; None means the title (a newsroom's podcast is by the newsroom)."""
+    email: str | None = None
+    """The owner's e-mail (itunes:owner); podcast directories write to it. None leaves it out of the feed."""
     language: str = "en"
     """The channel language (BCP 47)."""
     category: str = "News"
@@ -50,6 +53,8 @@ class ShowSettings:
     """How many of the newest episodes the feed lists (the pages list all)."""
     episode_type: str = "full"
     """itunes:episodeType for every item: full, trailer or bonus."""
+    configured: frozenset[str] = frozenset()
+    """The settings narrate.toml gave (the others are defaults)."""
 
     def with_base_url(self, base_url: str | None) -> ShowSettings:
         """These settings with `base_url` overriding the configured one (when given)."""
@@ -60,6 +65,56 @@ class ShowSettings:
         """The base URL in use, without a trailing slash."""
         return (self.base_url or DEFAULT_BASE_URL).rstrip("/")
 
+    @property
+    def owner(self) -> str:
+        """The name the feed gives as author and owner: the configured author, else the show's title."""
+        return self.author or self.title
+
+    def notes(self, where: Path | str = SETTINGS_FILE) -> list[str]:
+        """One-line notes about what a listener or a directory would notice: placeholders, a loopback feed."""
+        notes = []
+        missing = [name for name in ("title", "email") if name not in self.configured]
+        if missing:
+            said = " or ".join({"title": "title", "email": "owner e-mail"}[m] for m in missing)
+            notes.append(f"the show has no {said} yet (the feed says '{self.title}'"
+                         + ("" if "email" in self.configured else ", with no e-mail")
+                         + f"): set them under [show] in {where}.")
+        if is_loopback_url(self.effective_base_url):
+            notes.append(f"the feed points at {self.effective_base_url}, which only this machine can open: "
+                         "give --base-url (it is remembered for the folder) or set [show] base_url.")
+        return notes
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when `url`'s host is this machine only (localhost, 127.0.0.0/8, ::1)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, where: str) -> str:
+    """`url` without a trailing slash, when podcast apps can use it as the folder's address; else NarrateError."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise NarrateError(f"{where} must be an http:// or https:// address with a host name, not '{url}'.")
+    if parts.query or parts.fragment:
+        raise NarrateError(f"{where} must be a folder's address, without ?query or #fragment: '{url}'.")
+    return url.strip().rstrip("/")
+
+
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+
+
+def check_email(address: str, where: str) -> str:
+    """`address` when it is a plain e-mail address a directory can write to; else NarrateError."""
+    if not _EMAIL.match(address) or ".." in address or address.split("@")[0].startswith("."):
+        raise NarrateError(f"{where}: email must be an address such as editor@example.org, not '{address}'.")
+    return address
+
 
 def load_settings(output_dir: Path) -> ShowSettings:
     """Read OUTPUT/narrate.toml (a [show] table or top-level keys); defaults when the file is absent."""
@@ -69,7 +124,7 @@ def load_settings(output_dir: Path) -> ShowSettings:
     table = data["show"] if "show" in data else {k: v for k, v in data.items() if k != "build"}
     if not isinstance(table, dict):
         raise NarrateError(f"{path}: [show] must be a table.")
-    known = {f.name: f for f in fields(ShowSettings)}
+    known = {f.name: f for f in fields(ShowSettings) if f.name != "configured"}
     values = {}
     for key, value in table.items():
         name = key.replace("-", "_")
@@ -77,13 +132,20 @@ def load_settings(output_dir: Path) -> ShowSettings:
             raise NarrateError(f"{path}: unknown setting '{key}' (known: {', '.join(sorted(known))}).")
         values[name] = value
     _check_types(path, values)
-    settings = ShowSettings(**values)
+    if "category" in values or "subcategory" in values:
+        from narrate.publish.categories import apple_category
+
+        values["category"], values["subcategory"] = apple_category(
+            values.get("category", ShowSettings.category), values.get("subcategory"), str(path))
+    if "email" in values:
+        values["email"] = check_email(values["email"], str(path))
+    if "base_url" in values:
+        values["base_url"] = check_base_url(values["base_url"], f"{path}: base_url")
+    settings = ShowSettings(**values, configured=frozenset(values))
     if settings.episode_type not in ("full", "trailer", "bonus"):
         raise NarrateError(f"{path}: episode_type must be full, trailer or bonus.")
     if settings.feed_limit < 1:
         raise NarrateError(f"{path}: feed_limit must be at least 1.")
-    if settings.base_url and not settings.base_url.startswith(("http://", "https://")):
-        raise NarrateError(f"{path}: base_url must start with http:// or https://.")
     return settings
 
 
