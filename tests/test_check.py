@@ -270,3 +270,14 @@ def test_cli_check_reports_the_misreadings_and_exits_1(tmp_path: Path) -> None:
                                       encoding="utf-8")
     proc = run_narrate(["script", "fine.md", "--check"], cwd=tmp_path)
     assert proc.returncode == 0 and "Nothing to fix" in proc.stderr
+
+
+def test_cli_check_json_lists_each_finding(tmp_path: Path) -> None:
+    import json
+
+    (tmp_path / "odd.md").write_text("# Odd\n\nThe alarm went off at 10:61 pm.\n", encoding="utf-8")
+    proc = run_narrate(["script", "odd.md", "--check", "--json"], cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    findings = json.loads(proc.stdout)
+    assert [f["excerpt"] for f in findings] == ["10:61 pm"]
+    assert findings[0]["kind"] == "not-understood" and findings[0]["message"]
