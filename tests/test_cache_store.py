@@ -246,7 +246,7 @@ def test_cache_object_pickles_for_workers(cache):
 
 
 def test_info_clear_and_build_stats(cache):
-    assert cache.info() == CacheInfo(0, 0, cache.cap_bytes, cache.root, 0, 0)
+    assert cache.info() == CacheInfo(0, 0, cache.cap_bytes, cache.root, 0, 0, exists=False)  # nothing written yet
     for i in range(3):
         cache.put(key(str(i)), make_pcm(0.2, seed=i))
     files = list((cache.root / "segments").glob("*/*.seg"))
