@@ -138,7 +138,9 @@ def placements(output_dir: Path) -> set[str]:
 def publish_settled(output_dir: Path) -> bool:
     """True when no publish is under way or was interrupted, and no build is placing files or died doing so."""
     state = Path(output_dir) / STATE_DIR
-    return not (state / PUBLISH_PENDING_FILE).exists() and not any(True for _ in (state / LOCKS_DIR).glob(f"*{_PLACING}"))
+    if (state / PUBLISH_PENDING_FILE).exists():
+        return False
+    return not any(True for _ in (state / LOCKS_DIR).glob(f"*{_PLACING}"))
 
 
 def reclaim_abandoned(output_dir: Path, discard: Callable[[list[str]], None]) -> None:
@@ -146,9 +148,9 @@ def reclaim_abandoned(output_dir: Path, discard: Callable[[list[str]], None]) ->
     holding that lock, then drop the record. Records of running builds are left alone."""
     folder = Path(output_dir) / STATE_DIR / LOCKS_DIR
     for record in sorted(folder.glob(f"*{_PLACING}")):
+        lock_file = record.with_name(record.name[: -len(_PLACING)] + ".lock")
         try:
-            fd = os.open(record.with_name(record.name[: -len(_PLACING)] + ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
-                         0o644)
+            fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError:
             continue
         try:
