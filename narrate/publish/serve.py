@@ -141,8 +141,8 @@ class FeedSource:
                 if catalog.catalog_path(self.root).exists():
                     self._report(exc)
                 return self.body
-            if body != self.body:
-                self.body, self.changed_at = body, time.time()
+            if body != self.body:  # a new Last-Modified, a whole second later at least (HTTP dates count seconds)
+                self.body, self.changed_at = body, max(time.time(), self.changed_at + 1)
             self._key, self._rendered_at, self._reported, self._failure = key, time.monotonic(), None, None
             return body
 
