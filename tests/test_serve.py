@@ -246,3 +246,56 @@ def test_a_first_publish_killed_early_leaves_a_folder_that_serves(tmp_path: Path
     with running_server(out) as url:
         status, headers, body = request(url, "GET", "/feed.xml")
     assert status == 200 and headers["Content-Type"].startswith("application/rss+xml") and b"<item>" not in body
+
+
+def _one_sentence_failure(*args: str) -> str:
+    from test_publish_support import run_command
+
+    result = run_command("serve", *args)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_listening_mistakes_are_one_sentence(published: Path) -> None:
+    import socket
+
+    assert "not a port number" in _one_sentence_failure("-o", str(published), "-p", "80000")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        message = _one_sentence_failure("-o", str(published), "-p", str(taken.getsockname()[1]))
+    assert "already in use" in message and "--port" in message and "(" not in message.split("in use")[0]
+    message = _one_sentence_failure("-o", str(published), "--host", "198.51.100.7")  # TEST-NET-2: nobody's address
+    assert "is not an address of this machine" in message and "127.0.0.1" in message and "port" not in message
+    assert "not an address or a name" in _one_sentence_failure("-o", str(published), "--host", "no-such-host.invalid")
+
+
+def _announced(output: Path, *args: str):  # type: ignore[no-untyped-def]
+    """Start serve with `args`; return the process and its first line."""
+    import subprocess
+    import sys
+
+    from test_publish_support import REPO, SERVE_LAUNCHER
+
+    proc = subprocess.Popen([sys.executable, "-c", SERVE_LAUNCHER, "serve", "-o", str(output), *args],
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    return proc, proc.stdout.readline()
+
+
+def test_port_zero_and_every_address_are_announced_as_addresses_one_can_open(published: Path) -> None:
+    import re
+
+    proc, line = _announced(published, "--host", "0.0.0.0", "-p", "0")
+    try:
+        urls = re.findall(r"http://[^\s,()]+?/", line.split("(feed:")[0])
+        assert urls and "0.0.0.0" not in line and ":0/" not in line, line
+        port = int(urls[0].rsplit(":", 1)[1].rstrip("/"))
+        assert f"http://127.0.0.1:{port}/" in urls
+        status, _headers, body = request(f"http://127.0.0.1:{port}", "GET", "/feed.xml")
+        assert status == 200 and f'url="{urls[0]}'.encode() in body  # the feed points at a real address
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
