@@ -29,7 +29,9 @@ from narrate.config import default_lexicons
 from narrate.engines.base import VoiceSettings
 from narrate.engines.pool import SynthJob, engine_info, synthesize_segments
 from narrate.errors import NarrateError
+from narrate.faults import checkpoint
 from narrate.files import remove_stale_parts, write_text_atomic
+from narrate.locks import EpisodeLock, episode_lock
 from narrate.manifest import EpisodeManifest, episode_fingerprint
 from narrate.result import BuildResult, ChapterInfo
 from narrate.script.compose import compose_script
@@ -45,6 +47,8 @@ if TYPE_CHECKING:
 
 STATE_DIR = ".narrate"
 """Folder inside the output folder for build state (manifests, work files); never published."""
+EPISODE_SUFFIXES = (".mp3", ".chapters.json", ".vtt")
+"""The files of an episode: STEM plus each of these."""
 
 
 @dataclass(frozen=True)
@@ -260,7 +264,8 @@ def build_episode(
     """Synthesize and assemble `script` into OUTPUT/STEM.mp3, .chapters.json and .vtt, then publish it.
 
     Reuses every cached segment; when nothing changed since the last build of this episode it writes no
-    audio at all. `progress(stage, done, total)` reports 'synthesize' and 'assemble' steps.
+    audio at all. `progress(stage, done, total)` reports 'synthesize' and 'assemble' steps. Builds of one episode
+    into one folder take turns (narrate.locks): a second one waits for the first, then finds its result.
     """
     if not script.segments():
         raise NarrateError("The article holds nothing to say.")
@@ -268,6 +273,13 @@ def build_episode(
     profile = choose_profile(options.voice, options.voices_dirs, script.language)
     planned = plan_segments(script, profile)  # an engine that is not installed fails here, before OUTPUT is touched
     _prepare_output_dir(output_dir)
+    with episode_lock(output_dir, script.identity or script.title) as lock:
+        return _build_locked(script, planned, options, progress, lock)
+
+
+def _build_locked(script: Script, planned: list[PlannedSegment], options: BuildOptions,
+                  progress: Callable[[str, int, int], None] | None, lock: EpisodeLock) -> BuildResult:
+    output_dir = Path(options.output_dir)
     tags = _tags(script, output_dir)
     fingerprint = episode_fingerprint(
         [p.key for p in planned],
@@ -280,10 +292,10 @@ def build_episode(
     state = manifest_path(output_dir, identity)
     previous = EpisodeManifest.read(state)
     total = len(planned)
-    if previous is not None and previous.fingerprint == fingerprint and all(
-        (output_dir / f"{previous.stem}{suffix}").exists() for suffix in (".mp3", ".chapters.json", ".vtt")
-    ):
-        return _publish(script, _result(previous, output_dir, state, total, 0, total, unchanged=True), options)
+    if previous is not None and previous.fingerprint == fingerprint:
+        lock.placing([f"{previous.stem}{suffix}" for suffix in EPISODE_SUFFIXES])  # a concurrent publish keeps off
+        if all((output_dir / f"{previous.stem}{suffix}").exists() for suffix in EPISODE_SUFFIXES):
+            return _publish(script, _result(previous, output_dir, state, total, 0, total, unchanged=True), options)
 
     cache = _open_cache(options)
     publishing = _prepare_publish_meanwhile(options)
@@ -309,13 +321,16 @@ def build_episode(
             on_segment=on_segment,
         )
         stem = episode_stem(script.title, _sha256_file(tmp_mp3))
+        lock.placing([f"{stem}{suffix}" for suffix in EPISODE_SUFFIXES])
         write_text_atomic(output_dir / f"{stem}.chapters.json",
                           json.dumps(chapters_json(assembled.timeline, script.title), indent=2, ensure_ascii=False) + "\n")
         write_text_atomic(output_dir / f"{stem}.vtt", webvtt(assembled.timeline))
+        checkpoint("build:sidecars-placed")
         os.chmod(tmp_mp3, 0o644)
         os.replace(tmp_mp3, output_dir / f"{stem}.mp3")
     finally:
         tmp_mp3.unlink(missing_ok=True)
+    checkpoint("build:audio-placed")
     cache.record_build_stats(hits=counts["reused"], misses=counts["synthesized"])
     for folder in (output_dir, output_dir / STATE_DIR / "episodes"):  # temporary files of builds killed long ago
         remove_stale_parts(folder)

@@ -7,7 +7,7 @@ the lexicons, the show settings, narrate's own code and the versions of the engi
 fingerprint was recorded by a finished build and everything that build wrote is still in place (files, sizes,
 and the catalog entry), the earlier result is the answer. URLs are never shortcut: the page may have changed.
 
-Only the standard library is imported here.
+Only the standard library (and narrate.locks, which needs nothing more) is imported here.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from narrate.locks import publish_settled
 from narrate.result import BuildResult
 
 FASTPATH_SCHEMA = 1
@@ -91,7 +92,7 @@ def _catalog_names(output_dir: Path, mp3_name: str, mp3_bytes: int) -> bool:
     if not path.is_file():
         return False
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
         try:
             row = conn.execute("SELECT mp3_bytes FROM episodes WHERE mp3 = ?", (mp3_name,)).fetchone()
         finally:
@@ -117,8 +118,9 @@ def recall(output_dir: Path, fingerprint: str | None) -> BuildResult | None:
     wanted += [p for p in (result.feed, result.page) if p is not None]
     if not all(p.is_file() for p in wanted) or result.mp3.stat().st_size != mp3_bytes:
         return None
-    if result.feed is not None and not _catalog_names(output_dir, result.mp3.name, mp3_bytes):
-        return None
+    if result.feed is not None and not (_catalog_names(output_dir, result.mp3.name, mp3_bytes)
+                                        and publish_settled(output_dir)):
+        return None  # a publish to redo or repair: the full path publishes
     total = result.segments_total
     from dataclasses import replace
 

@@ -21,10 +21,9 @@ MP3_FRAME_S = 1152 / 44100
 
 
 def run_narrate(args: list[str], cwd: Path, stdin: bytes | None = None, timeout: float = 300,
-                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `python -m narrate ARGS` in `cwd` with the repository on PYTHONPATH (and `env` over the environment);
-    never raises on failure."""
-    env = {**os.environ, **(env or {})}
+                extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m narrate ARGS` in `cwd` with the repository on PYTHONPATH (and `extra_env`); never raises on failure."""
+    env = {**os.environ, **(extra_env or {})}
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.pop("NO_COLOR", None)
     proc = subprocess.run(

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from mutagen.id3 import ID3, CTOCFlags
+from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 
 from narrate.audio.assemble import AudioSettings, EpisodeTags, assemble_episode
 from narrate.audio.ffmpeg import run_ffmpeg
 from narrate.audio.pcm import Pcm
 from narrate.script.model import Chapter, Script, Segment
+from chapter_tree import assert_contiguous_tree, read_toc, title
 
 RATE = 22050
 
@@ -109,27 +110,17 @@ def test_id3v23_metadata_and_cover(episode) -> None:
 
 def test_chapters_contiguous_and_nested(episode) -> None:
     script, path, result = episode
-    tags = ID3(path)
-    chaps = {c.element_id: c for c in tags.getall("CHAP")}
-    assert len(chaps) == len(script.chapters)
-    tocs = tags.getall("CTOC")
-    top = [t for t in tocs if t.flags & CTOCFlags.TOP_LEVEL]
-    assert len(top) == 1 and top[0].flags & CTOCFlags.ORDERED
-    top_ids = top[0].child_element_ids
-    assert [str(chaps[i].sub_frames["TIT2"]) for i in top_ids] == ["Opening", "Closing"]
-    children = [t for t in tocs if not t.flags & CTOCFlags.TOP_LEVEL]
-    assert len(children) == 1
-    assert [str(chaps[i].sub_frames["TIT2"]) for i in children[0].child_element_ids] == ["Part one", "Part two"]
-    # Top-level chapters: first at 0, contiguous, last at the end of the audio.
-    spans = [(chaps[i].start_time, chaps[i].end_time) for i in top_ids]
-    assert spans[0][0] == 0
-    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
-    assert spans[-1][1] == result.timeline.duration_ms
-    assert abs(spans[-1][1] / 1000 - MP3(path).info.length) < 0.1
-    # Nested chapters lie inside their parent, contiguous, the last ending with the parent.
-    kids = [(chaps[i].start_time, chaps[i].end_time) for i in children[0].child_element_ids]
-    assert spans[0][0] <= kids[0][0] and kids[-1][1] == spans[0][1]
-    assert all(a[1] == b[0] for a, b in zip(kids, kids[1:]))
+    tree = read_toc(path)
+    assert len(tree.chapters) == len(script.chapters)
+    # The top-level table: 'Opening' as a child table (its own part, then its nested chapters), then 'Closing'.
+    (opening_toc,) = [t for t in tree.tables if t is not tree.top]
+    assert tree.top.child_element_ids == [opening_toc.element_id, "chp3"]
+    assert title(opening_toc) == "Opening"
+    assert [title(c) for c in tree.leaves] == ["Opening", "Part one", "Part two", "Closing"]
+    assert_contiguous_tree(tree, result.timeline.duration_ms)
+    assert abs(tree.leaves[-1].end_time / 1000 - MP3(path).info.length) < 0.1
+    # The opening part ends where the first nested chapter starts.
+    assert tree.chapters["chp0"].end_time == tree.chapters["chp1"].start_time > 0
 
 
 def test_timeline_from_sample_counts(episode) -> None:

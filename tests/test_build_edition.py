@@ -7,8 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from mutagen.id3 import ID3, CTOCFlags
+from mutagen.id3 import ID3
 
+from chapter_tree import assert_contiguous_tree, read_toc, title
 from cli_support import FIXTURES, MP3_FRAME_S, all_segments, build_json, decoded_seconds, parse_vtt, run_narrate, script_json
 
 ARTICLES = ("bakery.md", "canal.md", "choir.md")
@@ -41,41 +42,20 @@ def test_one_episode_for_the_edition(edition: dict) -> None:
     assert str(ID3(edition["mp3"])["TIT2"]) == "Morning edition"
 
 
-def test_intro_then_one_top_level_chapter_per_article(edition: dict) -> None:
-    tags = ID3(edition["mp3"])
-    chaps = {c.element_id: c for c in tags.getall("CHAP")}
-    top = [t for t in tags.getall("CTOC") if t.flags & CTOCFlags.TOP_LEVEL]
-    assert len(top) == 1 and top[0].flags & CTOCFlags.ORDERED
-    listed = [chaps[i] for i in top[0].child_element_ids]
-    titles = [str(c.sub_frames["TIT2"]) for c in listed]
-    assert len(titles) == 1 + len(HEADLINES)
-    assert titles[1:] == list(HEADLINES)
-    assert listed[0].start_time == 0
-    for before, after in zip(listed, listed[1:]):
-        assert before.end_time == after.start_time
-    assert abs(listed[-1].end_time / 1000 - decoded_seconds(edition["mp3"])) <= MP3_FRAME_S
-
-
-def test_sections_are_nested_under_a_child_toc_never_top_level(edition: dict) -> None:
-    tags = ID3(edition["mp3"])
-    chaps = {c.element_id: c for c in tags.getall("CHAP")}
-    tocs = tags.getall("CTOC")
-    top = next(t for t in tocs if t.flags & CTOCFlags.TOP_LEVEL)
-    top_titles = {str(chaps[i].sub_frames["TIT2"]) for i in top.child_element_ids}
-    parents = {str(chaps[i].sub_frames["TIT2"]): chaps[i] for i in top.child_element_ids}
-    for headline, sections in SECTIONS.items():
-        assert not set(sections) & top_titles
-        children = [t for t in tocs if not t.flags & CTOCFlags.TOP_LEVEL and str(t.sub_frames["TIT2"]) == headline]
-        assert len(children) == 1, headline
-        nested = [chaps[i] for i in children[0].child_element_ids]
-        assert [str(c.sub_frames["TIT2"]) for c in nested] == sections
-        parent = parents[headline]
-        for chap in nested:  # a section lies inside its article
-            assert parent.start_time <= chap.start_time < chap.end_time <= parent.end_time
-        assert nested[-1].end_time == parent.end_time
-    # Every CHAP is reachable from some table of contents.
-    listed = {i for t in tocs for i in t.child_element_ids}
-    assert listed == set(chaps)
+def test_the_table_of_contents_is_a_tree_of_articles(edition: dict) -> None:
+    tree = read_toc(edition["mp3"])
+    top = tree.top.child_element_ids
+    # Top level: the intro chapter, then one table per article, titled with its headline.
+    assert top[0] in tree.chapters and title(tree.chapters[top[0]]) == "Morning edition"
+    assert all(i in tree.all_tables for i in top[1:])
+    assert [title(tree.all_tables[i]) for i in top[1:]] == list(HEADLINES)
+    # Each article's table: its opening part (titled with the headline), then its sections in order.
+    for headline, toc_id in zip(HEADLINES, top[1:]):
+        assert [title(tree.chapters[i]) for i in tree.all_tables[toc_id].child_element_ids] == [headline, *SECTIONS[headline]]
+    # Walked depth first, the chapters follow each other from 0 to the end of the audio.
+    assert_contiguous_tree(tree, tree.leaves[-1].end_time)
+    assert abs(tree.leaves[-1].end_time / 1000 - decoded_seconds(edition["mp3"])) <= MP3_FRAME_S
+    assert [title(c) for c in tree.leaves] == ["Morning edition", *[t for h in HEADLINES for t in (h, *SECTIONS[h])]]
 
 
 def test_summary_and_json_chapters_agree(edition: dict) -> None:
@@ -87,6 +67,11 @@ def test_summary_and_json_chapters_agree(edition: dict) -> None:
     doc = json.loads((edition["work"] / summary["chapters_json"]).read_text(encoding="utf-8"))
     starts = [c["startTime"] for c in doc["chapters"]]
     assert starts == sorted(starts) and starts[0] == 0
+    # The flat JSON chapters are the ID3 tree's leaves: same titles, same times.
+    leaves = read_toc(edition["mp3"]).leaves
+    assert [c["title"] for c in doc["chapters"]] == [title(c) for c in leaves]
+    assert [(c["startTime"], c["endTime"]) for c in doc["chapters"]] == [(c.start_time / 1000, c.end_time / 1000)
+                                                                          for c in leaves]
 
 
 def test_edition_vtt_and_script_cover_every_article(edition: dict) -> None:

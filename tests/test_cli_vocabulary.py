@@ -169,7 +169,7 @@ def _fake_player(folder: Path, body: str) -> dict[str, str]:
 def test_say_keeps_a_failing_player_quiet_and_says_so_in_one_line(tmp_path: Path) -> None:
     alsa = "".join(f"echo 'ALSA lib pcm.c:{n}: cannot find card 0' >&2\n" for n in range(8))
     env = _fake_player(tmp_path / "bin", alsa + "echo 'mpg123: cannot open audio device' >&2\nexit 1\n")
-    proc = run_narrate(["say", "Hello there.", "-o", "hello.mp3"], tmp_path, env=env)
+    proc = run_narrate(["say", "Hello there.", "-o", "hello.mp3"], tmp_path, extra_env=env)
     assert proc.returncode == 1
     assert "ALSA" not in proc.stdout + proc.stderr
     assert proc.stderr.strip().splitlines() == [
@@ -179,7 +179,7 @@ def test_say_keeps_a_failing_player_quiet_and_says_so_in_one_line(tmp_path: Path
 
 def test_say_plays_through_a_working_player(tmp_path: Path) -> None:
     env = _fake_player(tmp_path / "bin", 'test -s "$2" && echo played > played.txt\n')
-    proc = ok(run_narrate(["say", "Hello there.", "-o", "hello.mp3"], tmp_path, env=env))
+    proc = ok(run_narrate(["say", "Hello there.", "-o", "hello.mp3"], tmp_path, extra_env=env))
     assert (tmp_path / "played.txt").read_text().strip() == "played"
     assert proc.stderr.strip() == ""
 

@@ -243,3 +243,24 @@ def test_concurrent_publishes_from_two_processes_both_land(tmp_path: Path) -> No
     conn = sqlite3.connect(out / CATALOG_FILE)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
+
+
+def test_remove_several_in_one_publish_and_a_wrong_name_changes_nothing(published: Path) -> None:
+    slugs = [e.slug for e in list_episodes(published)]
+    wrong = run_command("remove", slugs[0], "no-such-episode", "-o", str(published))
+    assert wrong.returncode == 1 and "No episode 'no-such-episode'" in wrong.stderr
+    assert [e.slug for e in list_episodes(published)] == slugs and len(parse_feed(published).entries) == 2
+    done = run_command("remove", *slugs, "-o", str(published))
+    assert done.returncode == 0, done.stderr
+    assert list_episodes(published) == [] and parse_feed(published).entries == []
+    assert not list(published.glob("*.mp3")) and [p.name for p in published.glob("*.html")] == ["index.html"]
+
+
+def test_an_episode_whose_audio_went_missing_is_left_out_of_the_feed(published: Path) -> None:
+    gone, kept = list_episodes(published)
+    (published / gone.record.mp3).unlink()  # deleted by hand, or lost in a power cut
+    write_feed(published)
+    assert [e.id for e in parse_feed(published).entries] == [kept.guid]
+    assert gone.page not in (published / "index.html").read_text(encoding="utf-8")
+    listing = run_command("episodes", "-o", str(published)).stdout.splitlines()
+    assert [line.endswith("(files missing: left out of the feed)") for line in listing] == [True, False]

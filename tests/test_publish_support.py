@@ -91,13 +91,22 @@ def run_command(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @contextlib.contextmanager
-def running_server(output_dir: Path, *extra: str, host: str = "127.0.0.1") -> Iterator[str]:
-    """Start `serve -o OUTPUT --port FREE` in a subprocess; yield its base URL; stop it afterwards."""
+def running_server(output_dir: Path, *extra: str, host: str = "127.0.0.1", max_files: int | None = None,
+                   code: str = SERVE_LAUNCHER) -> Iterator[str]:
+    """Start `serve -o OUTPUT --port FREE` in a subprocess (with at most `max_files` descriptors, when given);
+    yield its base URL; stop it afterwards. `code` may run the server another way with the same arguments."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-c", SERVE_LAUNCHER, "serve", "-o", str(output_dir),
+
+    def limit() -> None:
+        if max_files is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_NOFILE, (max_files, max_files))
+
+    proc = subprocess.Popen([sys.executable, "-c", code, "serve", "-o", str(output_dir),
                              "--host", host, "--port", str(port), *extra],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=limit)
     url = f"http://{host}:{port}"
     try:
         deadline = time.monotonic() + 30

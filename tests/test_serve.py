@@ -114,3 +114,188 @@ def test_base_url_option_wins_over_the_request_host(published: Path) -> None:
     with running_server(published, "--base-url", "https://cdn.example.org/pod") as url:
         _status, _headers, body = request(url, "GET", "/feed.xml")
     assert b'url="https://cdn.example.org/pod/' in body and url.encode() not in body
+
+
+# RFC 9110, section 14, on a real socket: (Range header, expected status, expected (first, last) or None).
+RANGE_CASES = [
+    ("bytes=0-499", 206, lambda n: (0, 499)),
+    ("bytes=500-999", 206, lambda n: (500, 999)),
+    ("bytes=-500", 206, lambda n: (n - 500, n - 1)),
+    ("bytes=1000-", 206, lambda n: (1000, n - 1)),
+    ("bytes=0-0", 206, lambda n: (0, 0)),
+    ("bytes=-1", 206, lambda n: (n - 1, n - 1)),
+    ("bytes=100-99999999", 206, lambda n: (100, n - 1)),           # last-pos past the end: clamped
+    ("bytes=-99999999", 206, lambda n: (0, n - 1)),                # suffix longer than the file: all of it
+    ("BYTES=0-1", 206, lambda n: (0, 1)),                          # units are case-insensitive
+    ("bytes=0-1, ", 206, lambda n: (0, 1)),                        # an empty list element is ignored
+    ("bytes=-0", 416, None),                                       # unsatisfiable, not the whole file
+    ("bytes={n}-", 416, None),                                     # first-pos at the length
+    ("bytes={n}-{n}", 416, None),
+    ("bytes=abc", 200, None),                                      # invalid: ignored
+    ("bytes=5-1", 200, None),
+    ("bytes=", 200, None),
+    ("items=0-1", 200, None),                                      # unknown unit: ignored
+    ("bytes=0-1,5-6", 200, None),                                  # several ranges: ignored (no multipart)
+    ("bytes=0-1,{n}-", 200, None),
+]
+
+
+@pytest.mark.parametrize(("header", "status", "span"), RANGE_CASES, ids=[c[0] for c in RANGE_CASES])
+def test_range_requests_follow_rfc_9110(server, header: str, status: int, span) -> None:  # type: ignore[no-untyped-def]
+    url, out = server
+    mp3 = list_episodes(out)[0].record.mp3
+    data = (out / mp3).read_bytes()
+    n = len(data)
+    got, headers, body = request(url, "GET", f"/{mp3}", {"Range": header.format(n=n)})
+    assert got == status, (header, got)
+    assert headers["Accept-Ranges"] == "bytes"
+    if status == 206:
+        first, last = span(n)
+        assert headers["Content-Range"] == f"bytes {first}-{last}/{n}"
+        assert int(headers["Content-Length"]) == last - first + 1 and body == data[first:last + 1]
+    elif status == 416:
+        assert headers["Content-Range"] == f"bytes */{n}"
+        assert len(body) < 100
+    else:
+        assert "Content-Range" not in headers and body == data
+
+
+def test_head_answers_like_get_without_a_body_and_ignores_range(server) -> None:  # type: ignore[no-untyped-def]
+    url, out = server
+    mp3 = list_episodes(out)[0].record.mp3
+    size = (out / mp3).stat().st_size
+    _status, get_headers, _ = request(url, "GET", f"/{mp3}")
+    for extra in ({}, {"Range": "bytes=0-9"}):
+        status, headers, body = request(url, "HEAD", f"/{mp3}", extra)
+        assert (status, body) == (200, b"")  # Range is defined for GET only (RFC 9110, 14.2)
+        assert int(headers["Content-Length"]) == size and headers["ETag"] == get_headers["ETag"]
+        assert headers["Content-Type"] == "audio/mpeg" and headers["Last-Modified"] == get_headers["Last-Modified"]
+
+
+def test_if_range_and_conditional_requests(server) -> None:  # type: ignore[no-untyped-def]
+    url, out = server
+    mp3 = list_episodes(out)[0].record.mp3
+    data = (out / mp3).read_bytes()
+    _status, headers, _ = request(url, "GET", f"/{mp3}")
+    etag, modified = headers["ETag"], headers["Last-Modified"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    assert request(url, "GET", f"/{mp3}", {"Range": "bytes=0-9", "If-Range": etag})[0] == 206
+    assert request(url, "GET", f"/{mp3}", {"Range": "bytes=0-9", "If-Range": modified})[0] == 206
+    status, _headers, body = request(url, "GET", f"/{mp3}", {"Range": "bytes=0-9", "If-Range": '"old-version"'})
+    assert status == 200 and body == data  # the validator changed: the whole new representation
+    assert request(url, "GET", f"/{mp3}", {"Range": "bytes=0-9", "If-Range": "W/" + etag})[0] == 200
+    status, headers, body = request(url, "GET", f"/{mp3}", {"If-None-Match": etag})
+    assert (status, body, headers["ETag"]) == (304, b"", etag)
+    assert request(url, "GET", f"/{mp3}", {"If-Modified-Since": modified})[0] == 304
+    assert request(url, "GET", f"/{mp3}", {"If-Match": '"nope"'})[0] == 412
+    # The feed has validators too: podcast apps poll it.
+    status, headers, body = request(url, "GET", "/feed.xml")
+    assert status == 200 and headers["ETag"]
+    assert request(url, "GET", "/feed.xml", {"If-None-Match": headers["ETag"]})[0] == 304
+    assert request(url, "GET", "/feed.xml", {"Range": "bytes=0-4"})[2] == body[:5]
+
+
+def test_feed_urls_never_come_from_the_host_header(server) -> None:  # type: ignore[no-untyped-def]
+    url, _out = server
+    for host in ("evil.example.org", "evil.example.org:80", "127.0.0.1:1"):
+        status, _headers, body = request(url, "GET", "/feed.xml", {"Host": host})
+        assert status == 200 and b"evil.example.org" not in body and b"127.0.0.1:1/" not in body
+        assert f'url="{url}/'.encode() in body  # the address the server was started on
+
+
+def test_other_methods_are_refused(server) -> None:  # type: ignore[no-untyped-def]
+    url, _out = server
+    status, headers, _ = request(url, "POST", "/feed.xml")
+    assert status == 405 and "GET" in headers["Allow"]
+
+
+def test_the_feed_is_served_whatever_state_the_catalog_is_in(published: Path) -> None:
+    import sqlite3
+    import time
+
+    from narrate.publish.catalog import CATALOG_FILE
+
+    db = published / CATALOG_FILE
+    with running_server(published) as url:
+        status, _headers, good = request(url, "GET", "/feed.xml")
+        assert status == 200 and good.count(b"<item>") == 2
+        saved = db.read_bytes()
+        writer = sqlite3.connect(db, isolation_level=None)  # a writer in the middle of a commit holds the lock
+        writer.execute("BEGIN EXCLUSIVE")
+        writer.execute("INSERT INTO meta (key, value) VALUES ('being', 'written')")
+        started = time.monotonic()
+        assert request(url, "GET", "/feed.xml")[::2] == (200, good)
+        assert time.monotonic() - started < 5
+        writer.execute("ROLLBACK")
+        writer.close()
+        for damage in (b"", b"this is not a database " * 200):  # empty, damaged
+            db.write_bytes(damage)
+            assert request(url, "GET", "/feed.xml")[::2] == (200, good), damage[:10]
+        db.unlink()
+        assert request(url, "GET", "/feed.xml")[::2] == (200, good)
+        (published / "narrate.toml").write_text("no_such_setting = 1\n", encoding="utf-8")
+        db.write_bytes(saved)
+        assert request(url, "GET", "/feed.xml")[::2] == (200, good)
+
+
+def test_a_first_publish_killed_early_leaves_a_folder_that_serves(tmp_path: Path) -> None:
+    """The reported case: an empty catalog.sqlite and no feed yet made `/feed.xml` answer 500."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "catalog.sqlite").write_bytes(b"")
+    with running_server(out) as url:
+        status, headers, body = request(url, "GET", "/feed.xml")
+    assert status == 200 and headers["Content-Type"].startswith("application/rss+xml") and b"<item>" not in body
+
+
+def _one_sentence_failure(*args: str) -> str:
+    from test_publish_support import run_command
+
+    result = run_command("serve", *args)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_listening_mistakes_are_one_sentence(published: Path) -> None:
+    import socket
+
+    assert "not a port number" in _one_sentence_failure("-o", str(published), "-p", "80000")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        message = _one_sentence_failure("-o", str(published), "-p", str(taken.getsockname()[1]))
+    assert "already in use" in message and "--port" in message and "(" not in message.split("in use")[0]
+    message = _one_sentence_failure("-o", str(published), "--host", "198.51.100.7")  # TEST-NET-2: nobody's address
+    assert "is not an address of this machine" in message and "127.0.0.1" in message and "port" not in message
+    assert "not an address or a name" in _one_sentence_failure("-o", str(published), "--host", "no-such-host.invalid")
+
+
+def _announced(output: Path, *args: str):  # type: ignore[no-untyped-def]
+    """Start serve with `args`; return the process and its first line."""
+    import subprocess
+    import sys
+
+    from test_publish_support import REPO, SERVE_LAUNCHER
+
+    proc = subprocess.Popen([sys.executable, "-c", SERVE_LAUNCHER, "serve", "-o", str(output), *args],
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    return proc, proc.stdout.readline()
+
+
+def test_port_zero_and_every_address_are_announced_as_addresses_one_can_open(published: Path) -> None:
+    import re
+
+    proc, line = _announced(published, "--host", "0.0.0.0", "-p", "0")
+    try:
+        urls = re.findall(r"http://[^\s,()]+?/", line.split("(feed:")[0])
+        assert urls and "0.0.0.0" not in line and ":0/" not in line, line
+        port = int(urls[0].rsplit(":", 1)[1].rstrip("/"))
+        assert f"http://127.0.0.1:{port}/" in urls
+        status, _headers, body = request(f"http://127.0.0.1:{port}", "GET", "/feed.xml")
+        assert status == 200 and f'url="{urls[0]}'.encode() in body  # the feed points at a real address
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

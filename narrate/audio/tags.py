@@ -55,6 +55,13 @@ def chapter_id(index: int) -> str:
     return f"chp{index}"
 
 
+def chapter_ends_ms(timeline: Timeline) -> list[int]:
+    """Where each chapter's own part ends: where the next chapter starts (the last: at its end). A chapter with
+    nested chapters thus ends where its first nested chapter starts (its opening part)."""
+    chapters = timeline.chapters
+    return [chapters[i + 1].start_ms if i + 1 < len(chapters) else c.end_ms for i, c in enumerate(chapters)]
+
+
 def write_tags(mp3_path: Path, tags: EpisodeTags, timeline: Timeline, cover_png: bytes) -> None:
     """Replace the ID3 tag of `mp3_path` with an ID3v2.3 tag holding metadata, cover and chapters."""
     from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, CTOCFlags
@@ -75,38 +82,43 @@ def write_tags(mp3_path: Path, tags: EpisodeTags, timeline: Timeline, cover_png:
         id3.add(TLAN(encoding=3, text=[lang]))
     id3.add(APIC(encoding=3, mime="image/png", type=3, desc="Cover", data=cover_png))
 
-    unknown = 0xFFFFFFFF
-    for i, chapter in enumerate(timeline.chapters):
+    for i, (chapter, end) in enumerate(zip(timeline.chapters, chapter_ends_ms(timeline))):
         id3.add(
             CHAP(
                 element_id=chapter_id(i),
                 start_time=chapter.start_ms,
-                end_time=chapter.end_ms,
-                start_offset=unknown,
-                end_offset=unknown,
+                end_time=end,
+                start_offset=0xFFFFFFFF,  # unknown: players seek by time
+                end_offset=0xFFFFFFFF,
                 sub_frames=[TIT2(encoding=3, text=[chapter.title])],
+            )
+        )
+    # The table of contents is a tree (ID3v2 chapter addendum): the top-level table lists each top-level chapter,
+    # or, for one with nested chapters (an article of an edition with sections), a child table titled like it
+    # that lists its opening part and then its nested chapters. Walked depth first, the CHAP frames met follow
+    # each other without gap or overlap from 0 to the end.
+    top: list[str] = []
+    for parent in timeline.top_level():
+        children = timeline.children(parent)
+        if not children:
+            top.append(chapter_id(parent))
+            continue
+        top.append(f"{TOP_TOC_ID}{parent}")
+        id3.add(
+            CTOC(
+                element_id=f"{TOP_TOC_ID}{parent}",
+                flags=CTOCFlags.ORDERED,
+                child_element_ids=[chapter_id(i) for i in (parent, *children)],
+                sub_frames=[TIT2(encoding=3, text=[timeline.chapters[parent].title])],
             )
         )
     id3.add(
         CTOC(
             element_id=TOP_TOC_ID,
             flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-            child_element_ids=[chapter_id(i) for i in timeline.top_level()],
+            child_element_ids=top,
             sub_frames=[TIT2(encoding=3, text=[tags.title])],
         )
     )
-    # Nested chapters: one child table of contents per parent, titled like the parent, so that apps
-    # reading only the top-level table still see exactly one entry per top-level chapter.
-    for parent in timeline.top_level():
-        children = timeline.children(parent)
-        if children:
-            id3.add(
-                CTOC(
-                    element_id=f"toc{parent}",
-                    flags=CTOCFlags.ORDERED,
-                    child_element_ids=[chapter_id(i) for i in children],
-                    sub_frames=[TIT2(encoding=3, text=[timeline.chapters[parent].title])],
-                )
-            )
     id3.update_to_v23()  # TDRC becomes TYER + TDAT, as ID3v2.3 readers expect
     id3.save(str(mp3_path), v2_version=3, v23_sep="/")

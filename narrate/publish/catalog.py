@@ -1,7 +1,9 @@
 """The catalog: a SQLite database in the output folder holding every published episode.
 
-Writers take SQLite's write lock (BEGIN IMMEDIATE) and hold it while they rewrite the feed and pages,
-so two builds publishing into one folder at once are serialized and neither episode is lost.
+Only publishers write it, one at a time (they hold the publish lock, see narrate.locks), each change in one
+transaction. A new catalog is made whole under a temporary name and renamed into place, so catalog.sqlite is
+never a half-made database; one left by an older run (0 bytes, or without tables) is made whole by the next
+publisher. Readers (`read_snapshot`) never write and see only committed states.
 """
 
 from __future__ import annotations
@@ -9,22 +11,28 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import re
 import sqlite3
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.errors import NarrateError
+from narrate.faults import checkpoint
 from narrate.publish.record import CatalogEntry, EpisodeRecord
 from narrate.slug import slugify
 
 CATALOG_FILE = "catalog.sqlite"
 """The catalog's file name inside the output folder (never served)."""
 BUSY_TIMEOUT_S = 60.0
-"""How long a writer waits for another writer's transaction before giving up."""
+"""How long a connection waits for another one's transaction (a reader waits while a commit is written)."""
 EPISODE_FILE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{8}\.(?:mp3|chapters\.json|vtt)$")
-"""Names of the files a build writes (STEM.mp3, STEM.chapters.json, STEM.vtt); only these are ever deleted."""
+"""Names of the files a build writes (STEM.mp3, STEM.chapters.json, STEM.vtt)."""
+PAGE_FILE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.html$")
+"""Names of episode pages (SLUG.html). Only names matching these two patterns are ever deleted."""
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 """The Podcasting 2.0 namespace UUID for podcast:guid."""
 EPISODE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/narrate/episode")
@@ -62,20 +70,91 @@ def catalog_path(output_dir: Path) -> Path:
 
 
 def open_catalog(output_dir: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the catalog; transactions are explicit (see `write_transaction`)."""
+    """Open the catalog for writing (the caller holds the publish lock); a missing, empty or table-less one is
+    made whole first. Transactions are explicit (see `write_transaction`)."""
     path = catalog_path(output_dir)
     try:
         Path(output_dir).mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.stat().st_size == 0:
+            _make_catalog(path)
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         with write_transaction(conn):
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                conn.execute(statement)
+            _create_schema(conn)
     except sqlite3.DatabaseError as exc:
         raise NarrateError(f"Cannot open the catalog {path}: {exc}.") from None
     except OSError as exc:
         raise NarrateError(f"Cannot create the output folder {output_dir}: {exc.strerror or exc}.") from None
     return conn
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    for statement in filter(str.strip, _SCHEMA.split(";")):
+        conn.execute(statement)
+
+
+def _make_catalog(path: Path) -> None:
+    """Make an empty catalog under a temporary name and rename it into place (replacing an empty file)."""
+    for stale in path.parent.glob(f".{CATALOG_FILE}.*.part"):  # a catalog being made when its maker was killed
+        stale.unlink(missing_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{CATALOG_FILE}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            with write_transaction(conn):
+                _create_schema(conn)
+        finally:
+            conn.close()
+        os.chmod(tmp, 0o644)
+        checkpoint("catalog:made")
+        for suffix in ("-journal", "-wal", "-shm"):  # left beside an empty catalog: nothing in them to keep
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One committed state of the catalog."""
+
+    entries: list[CatalogEntry]
+    """Every episode, newest publication first."""
+    podcast_guid: str | None
+    """The stored podcast:guid, or None before the first feed."""
+
+
+def read_snapshot(output_dir: Path, timeout_s: float = BUSY_TIMEOUT_S, readonly: bool = False) -> Snapshot | None:
+    """The catalog's committed state, read without writing anything; None when there is no catalog yet or it holds
+    no table (an interrupted first publish of an older narrate). `readonly` opens it read-only: then a journal left
+    by a killed writer makes this fail until a writer has rolled it back. Raises sqlite3.Error when it cannot be read."""
+    path = catalog_path(output_dir)
+    if not path.is_file():
+        return None
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={'ro' if readonly else 'rw'}", uri=True,
+                           timeout=timeout_s, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"meta", "episodes"} <= tables:
+            return None
+        snapshot = Snapshot(entries(conn), stored_podcast_guid(conn))
+        conn.execute("COMMIT")
+        return snapshot
+    finally:
+        conn.close()
+
+
+def read_entries(output_dir: Path) -> list[CatalogEntry]:
+    """Every episode in the catalog of `output_dir`, newest first (see `read_snapshot`); one NarrateError when
+    the catalog cannot be read."""
+    try:
+        snapshot = read_snapshot(output_dir)
+    except sqlite3.Error as exc:
+        raise NarrateError(f"Cannot read the catalog {catalog_path(output_dir)}: {exc}.") from None
+    return snapshot.entries if snapshot else []
 
 
 @contextlib.contextmanager
@@ -152,6 +231,8 @@ def record_episode(conn: sqlite3.Connection, record: EpisodeRecord, now: dt.date
         retire(conn, [name for name in old if name not in (record.mp3, record.chapters_json, record.vtt)])
         assignments = ", ".join(f"{k} = ?" for k in values)
         conn.execute(f"UPDATE episodes SET {assignments} WHERE identity = ?", (*values.values(), record.identity))
+    # Files named again (a build back to an earlier version) are no longer retired.
+    conn.executemany("DELETE FROM retired WHERE file = ?", [(n,) for n in (record.mp3, record.chapters_json, record.vtt)])
     entry = find_entry(conn, record.identity)
     assert entry is not None
     return entry
@@ -174,9 +255,9 @@ def find_entry(conn: sqlite3.Connection, key: str) -> CatalogEntry | None:
 
 
 def delete_entry(conn: sqlite3.Connection, entry: CatalogEntry) -> None:
-    """Take `entry` out of the catalog (inside a write transaction) and retire its files."""
+    """Take `entry` out of the catalog (inside a write transaction) and retire its files and page."""
     conn.execute("DELETE FROM episodes WHERE identity = ?", (entry.record.identity,))
-    retire(conn, [entry.record.mp3, entry.record.chapters_json, entry.record.vtt])
+    retire(conn, [entry.record.mp3, entry.record.chapters_json, entry.record.vtt, entry.page])
 
 
 def retire(conn: sqlite3.Connection, names: list[str]) -> None:
@@ -184,21 +265,37 @@ def retire(conn: sqlite3.Connection, names: list[str]) -> None:
     conn.executemany("INSERT OR IGNORE INTO retired (file) VALUES (?)", [(n,) for n in names])
 
 
-def sweep_retired(conn: sqlite3.Connection, output_dir: Path) -> list[str]:
-    """Delete retired files that no episode names any more (inside a write transaction); return their names.
+def names_in_use(conn: sqlite3.Connection) -> set[str]:
+    """Every file name the catalog's episodes name: audio, chapters, transcript and page."""
+    rows = conn.execute("SELECT mp3, chapters_json, vtt, slug FROM episodes").fetchall()
+    return {n for mp3, chapters, vtt, slug in rows for n in (mp3, chapters, vtt, f"{slug}.html")}
 
-    Only names matching narrate's STEM pattern are deleted, and only once the catalog has named them,
-    so user files and the files of a build that has not published yet are never touched.
-    """
-    named = {n for row in conn.execute("SELECT mp3, chapters_json, vtt FROM episodes") for n in row}
+
+def delete_files(output_dir: Path, names: Iterable[str]) -> list[str]:
+    """Delete the named episode files and pages (only names matching narrate's patterns, only regular files,
+    never through a symlink); return the names deleted."""
     deleted = []
-    for (name,) in conn.execute("SELECT file FROM retired").fetchall():
-        if name not in named and EPISODE_FILE.match(name) and "/" not in name:
-            path = Path(output_dir) / name
-            if path.is_file() and not path.is_symlink():
-                path.unlink()
-                deleted.append(name)
-        conn.execute("DELETE FROM retired WHERE file = ?", (name,))
+    for name in names:
+        if "/" in name or not (EPISODE_FILE.match(name) or PAGE_FILE.match(name)) or name == "index.html":
+            continue
+        path = Path(output_dir) / name
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+            deleted.append(name)
+            checkpoint("publish:deleting")
+    return deleted
+
+
+def sweep_retired(conn: sqlite3.Connection, output_dir: Path, protected: Iterable[str] = ()) -> list[str]:
+    """Delete the retired files that no episode names and no running build is placing (`protected`); return
+    their names. Called after the commit, once a feed and pages that no longer name them are in place."""
+    named = names_in_use(conn)
+    keep = set(protected)
+    retired = [row[0] for row in conn.execute("SELECT file FROM retired") if row[0] not in keep]
+    deleted = delete_files(output_dir, [n for n in retired if n not in named])
+    if retired:
+        with write_transaction(conn):
+            conn.executemany("DELETE FROM retired WHERE file = ?", [(n,) for n in retired])
     return deleted
 
 

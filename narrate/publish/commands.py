@@ -7,7 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from narrate.publish.limits import ServeLimits
 from narrate.publish.settings import DEFAULT_HOST, DEFAULT_PORT
+
+_LIMITS = ServeLimits()
 
 Output = Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="Output folder (holds the catalog, feed and pages).")]
 BaseUrl = Annotated[Optional[str], typer.Option("--base-url", metavar="URL", help="Public URL of the output folder (overrides narrate.toml).", show_default=False)]
@@ -26,10 +29,17 @@ def serve(
     port: Annotated[int, typer.Option("--port", "-p", metavar="PORT", help="Port to listen on.")] = DEFAULT_PORT,
     base_url: BaseUrl = None,
 ) -> None:
-    """Host the output folder (feed, pages, audio) over HTTP, with byte ranges for podcast apps."""
     from narrate.publish.serve import serve as run
 
     run(output, host, port, base_url)
+
+
+serve.__doc__ = (
+    "Host the output folder (feed, pages, audio) over HTTP, with byte ranges for podcast apps.\n\n"
+    f"Clients that send nothing for {_LIMITS.idle_timeout_s:g} s between requests, or take over "
+    f"{_LIMITS.head_timeout_s:g} s to send a request's head, are disconnected, as are those that stop reading an "
+    f"answer for {_LIMITS.stall_timeout_s:g} s; at most {_LIMITS.max_connections} connections are held at once."
+)
 
 
 def episodes(
@@ -46,14 +56,14 @@ def episodes(
         raise NarrateError(f"The output folder {output} {what}.")
 
     from narrate.publish.feed import clock
-    from narrate.publish.site import list_episodes
+    from narrate.publish.site import audio_in_place, list_episodes
 
     entries = list_episodes(output)
     if as_json:
         typer.echo(json.dumps([
             {"slug": e.slug, "guid": e.guid, "title": e.record.title, "published": e.published.isoformat(),
              "mp3": e.record.mp3, "bytes": e.record.mp3_bytes, "duration_s": round(e.record.duration_s, 3),
-             "page": e.page, "identity": e.record.identity}
+             "page": e.page, "identity": e.record.identity, "audio_in_place": audio_in_place(output, e)}
             for e in entries
         ], indent=2, ensure_ascii=False))
         return
@@ -61,19 +71,20 @@ def episodes(
         typer.echo(f"No episodes in {output}.", err=True)
         return
     for e in entries:
-        typer.echo(f"{e.slug}\t{e.published.date().isoformat()}\t{clock(e.record.duration_s)}\t{e.record.title}")
+        missing = "" if audio_in_place(output, e) else "\t(files missing: left out of the feed)"
+        typer.echo(f"{e.slug}\t{e.published.date().isoformat()}\t{clock(e.record.duration_s)}\t{e.record.title}{missing}")
 
 
 def remove(
-    slug: Annotated[str, typer.Argument(metavar="EPISODE", help="The episode's slug (see `narrate episodes`), STEM or file name.")],
+    slugs: Annotated[list[str], typer.Argument(metavar="EPISODE...", help="The episodes' slugs (see `narrate episodes`), STEMs or file names.")],
     output: Output = Path("output"),
     base_url: BaseUrl = None,
 ) -> None:
-    """Take an episode out of the feed and pages and delete its files."""
-    from narrate.publish.site import remove_episode
+    """Take episodes out of the feed and pages (in one publish) and delete their files."""
+    from narrate.publish.site import remove_episodes
 
-    entry = remove_episode(output, slug, base_url)
-    typer.echo(f"Removed {entry.slug}: {entry.record.title}", err=True)
+    for entry in remove_episodes(output, slugs, base_url):
+        typer.echo(f"Removed {entry.slug}: {entry.record.title}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,16 @@
-"""Publishing: record an episode in the catalog, then rewrite the feed, the pages and the cover from it."""
+"""Publishing: change the catalog, then write the feed, pages and cover from what it committed, then delete.
+
+The order keeps what a podcast app can fetch consistent at every instant, whenever a publisher is killed:
+1. the new episode files are in place before the catalog names them (the build puts them there);
+2. the catalog change commits in one transaction;
+3. the episode pages, index.html and feed.xml are written from the committed catalog, each atomically (unchanged
+   ones not at all), pages before the feed so that every page the feed links to exists;
+4. only then are files deleted: retired ones (an episode's earlier audio, a removed episode's files and page), and
+   the files of builds that died before publishing them (see narrate.locks).
+Publishers hold the publish lock from 2 to 4, one at a time. Every publish, whatever its own change, does 3 and 4,
+which repairs whatever an interrupted one left: a stale feed or pages, files it had still to delete.
+The feed and pages list only episodes whose files are in place (the audio with its recorded size).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +18,12 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from narrate import locks
 from narrate.errors import NarrateError
+from narrate.faults import checkpoint
 from narrate.files import write_bytes_atomic
 from narrate.publish import catalog
 from narrate.publish.record import CatalogEntry, EpisodeRecord, PublishResult
@@ -25,16 +39,19 @@ def publish_episode(output_dir: Path, record: EpisodeRecord, base_url: str | Non
                     now: dt.datetime | None = None) -> PublishResult:
     """Record `record` in the catalog, rewrite feed.xml, index.html and the episode pages, delete retired files.
 
-    The whole publish holds the catalog's write lock, so concurrent builds into one folder both land.
-    `now` (default: the current time) is only used as the publication time of an undated, new episode.
+    The episode's files must be in place already; a caller that puts them there itself does so under
+    `narrate.locks.episode_lock`, naming them with `EpisodeLock.placing` first, as `build_episode` does, so that a
+    concurrent publisher leaves them alone and the next one deletes them if this one dies before publishing.
+    Publishers of one folder run one at a time (the publish lock), so concurrent builds into one folder all land. `now` (default: the current time) is only used as the
+    publication time of an undated, new episode.
     """
     output_dir = Path(output_dir)
-    _check_files(output_dir, record)
     settings = load_settings(output_dir).with_base_url(base_url)
-    with _locked_catalog(output_dir) as conn:
-        entry = catalog.record_episode(conn, record, now or dt.datetime.now(dt.timezone.utc))
-        written = _rewrite(conn, output_dir, settings)
-        deleted = catalog.sweep_retired(conn, output_dir)
+    with _publishing(output_dir) as conn:
+        _check_files(output_dir, record)
+        with _commit(conn, output_dir, settings):
+            entry = catalog.record_episode(conn, record, now or dt.datetime.now(dt.timezone.utc))
+        written, deleted = _settle(conn, output_dir, settings)
     from narrate.publish.feed import FEED_FILE, file_url
 
     return PublishResult(entry=entry, feed=FEED_FILE, feed_url=file_url(settings.effective_base_url, FEED_FILE),
@@ -54,74 +71,147 @@ def prepare_publish(output_dir: Path, base_url: str | None = None) -> None:
     pages.prepare_pages()
 
 
-def write_feed(output_dir: Path, base_url: str | None = None) -> Path:
-    """Rewrite feed.xml, index.html, the episode pages and the cover from the catalog; return the feed's path."""
+def write_feed(output_dir: Path, base_url: str | None = None,
+               lock_timeout_s: float = locks.PUBLISH_TIMEOUT_S) -> Path:
+    """Rewrite feed.xml, index.html, the episode pages and the cover from the catalog, and delete what an
+    interrupted publish left to delete; return the feed's path."""
     output_dir = Path(output_dir)
     if not output_dir.is_dir():
         raise NarrateError(f"The output folder {output_dir} does not exist; build an episode first.")
     settings = load_settings(output_dir).with_base_url(base_url)
-    with _locked_catalog(output_dir) as conn:
-        _rewrite(conn, output_dir, settings)
-        catalog.sweep_retired(conn, output_dir)
+    with _publishing(output_dir, lock_timeout_s) as conn:
+        if catalog.stored_podcast_guid(conn) is None:
+            with _commit(conn, output_dir, settings):
+                pass
+        _settle(conn, output_dir, settings)
     from narrate.publish.feed import FEED_FILE
 
     return output_dir / FEED_FILE
 
 
 def list_episodes(output_dir: Path) -> list[CatalogEntry]:
-    """Every episode in the catalog, newest first (empty when there is no catalog yet)."""
-    output_dir = Path(output_dir)
-    if not catalog.catalog_path(output_dir).is_file():
-        return []
-    conn = catalog.open_catalog(output_dir)
+    """Every episode in the catalog, newest first (empty when there is no catalog yet); writes nothing."""
+    return catalog.read_entries(Path(output_dir))
+
+
+def audio_in_place(output_dir: Path, entry: CatalogEntry) -> bool:
+    """True when the episode's files are in the output folder, its audio with the size the catalog recorded."""
+    record = entry.record
     try:
-        return catalog.entries(conn)
-    finally:
-        conn.close()
+        return (os.stat(Path(output_dir) / record.mp3).st_size == record.mp3_bytes
+                and all(os.path.isfile(Path(output_dir) / n) for n in (record.chapters_json, record.vtt)))
+    except OSError:
+        return False
 
 
 def remove_episode(output_dir: Path, slug_or_stem: str, base_url: str | None = None) -> CatalogEntry:
     """Take one episode (by slug, STEM, file name, GUID or identity) out of the catalog, feed and pages; delete its files."""
+    return remove_episodes(output_dir, [slug_or_stem], base_url)[0]
+
+
+def remove_episodes(output_dir: Path, keys: Sequence[str], base_url: str | None = None) -> list[CatalogEntry]:
+    """Take several episodes (each by slug, STEM, file name, GUID or identity) out of the catalog, feed and pages
+    in one publish, then delete their files and pages; return them. When a key names no episode nothing changes."""
     output_dir = Path(output_dir)
     if not catalog.catalog_path(output_dir).is_file():
         raise NarrateError(f"There is no catalog in {output_dir}; nothing to remove.")
     settings = load_settings(output_dir).with_base_url(base_url)
-    with _locked_catalog(output_dir) as conn:
-        entry = catalog.find_entry(conn, slug_or_stem)
-        if entry is None:
-            raise NarrateError(f"No episode '{slug_or_stem}' in {output_dir}; see `narrate episodes`.")
-        catalog.delete_entry(conn, entry)
-        _rewrite(conn, output_dir, settings)
-        catalog.sweep_retired(conn, output_dir)
-        page = output_dir / entry.page
-        if page.is_file() and not page.is_symlink():
-            page.unlink()
-    return entry
+    with _publishing(output_dir) as conn:
+        found: dict[str, CatalogEntry] = {}
+        for key in keys:
+            entry = catalog.find_entry(conn, key)
+            if entry is None:
+                raise NarrateError(f"No episode '{key}' in {output_dir}; see `narrate episodes`.")
+            found.setdefault(entry.record.identity, entry)
+        if found:
+            with _commit(conn, output_dir, settings):
+                for entry in found.values():
+                    catalog.delete_entry(conn, entry)
+        _settle(conn, output_dir, settings)
+    return list(found.values())
+
+
+def feed_document(output_dir: Path, base_url: str | None = None, fallback_base_url: str | None = None,
+                  timeout_s: float = 1.0) -> bytes:
+    """feed.xml as a publish would write it now, read-only: from the committed catalog, with URLs under `base_url`,
+    else narrate.toml's base_url, else `fallback_base_url` (where a server runs). Raises NarrateError when there is
+    no catalog yet or the settings are wrong, sqlite3.Error or OSError when the catalog cannot be read now."""
+    from narrate.publish.feed import FEED_FILE, FeedContext, file_url, render_feed
+
+    output_dir = Path(output_dir)
+    settings = load_settings(output_dir)
+    settings = settings.with_base_url(base_url or settings.base_url or fallback_base_url)
+    snapshot = catalog.read_snapshot(output_dir, timeout_s, readonly=True)
+    if snapshot is None:
+        raise NarrateError(f"There is no catalog in {output_dir} yet.")
+    guid = snapshot.podcast_guid or catalog.podcast_guid_for(file_url(settings.effective_base_url, FEED_FILE))
+    context = FeedContext(settings=settings, podcast_guid=guid, cover=cover_name(output_dir, settings, write=False))
+    return render_feed(context, [e for e in snapshot.entries if audio_in_place(output_dir, e)])
 
 
 @contextlib.contextmanager
-def _locked_catalog(output_dir: Path) -> Iterator[sqlite3.Connection]:
-    """The catalog, open and holding its write lock for the block (so concurrent builds into one folder both land);
-    a busy or unwritable catalog is one NarrateError, whichever command met it."""
-    try:
-        conn = catalog.open_catalog(output_dir)
+def _publishing(output_dir: Path, lock_timeout_s: float = locks.PUBLISH_TIMEOUT_S) -> Iterator[sqlite3.Connection]:
+    """The catalog, open for writing, with the publish lock held for the block; a busy or unwritable catalog is
+    one NarrateError, whichever command met it."""
+    with locks.publish_lock(output_dir, lock_timeout_s):
         try:
-            with catalog.write_transaction(conn):
+            conn = catalog.open_catalog(output_dir)
+            try:
                 yield conn
-        finally:
-            conn.close()
-    except sqlite3.OperationalError as exc:
-        raise NarrateError(f"The catalog in {output_dir} is busy or unwritable ({exc}).") from None
+            finally:
+                conn.close()
+        except sqlite3.OperationalError as exc:
+            raise NarrateError(f"The catalog in {output_dir} is busy or unwritable ({exc}).") from None
+        _pending_marker(output_dir).unlink(missing_ok=True)  # only once feed, pages and deletions are done
 
 
-def site_context(conn: sqlite3.Connection, output_dir: Path, settings: ShowSettings, store_guid: bool = True):  # type: ignore[no-untyped-def]
-    """The FeedContext for `settings` (the podcast:guid is stored on first use when `store_guid`)."""
-    from narrate.publish.feed import FEED_FILE, FeedContext, file_url
+def _pending_marker(output_dir: Path) -> Path:
+    return Path(output_dir) / locks.STATE_DIR / locks.PUBLISH_PENDING_FILE
 
-    feed_url = file_url(settings.effective_base_url, FEED_FILE)
-    guid = catalog.podcast_guid(conn, feed_url) if store_guid else (
-        catalog.stored_podcast_guid(conn) or catalog.podcast_guid_for(feed_url))
-    return FeedContext(settings=settings, podcast_guid=guid, cover=cover_name(output_dir, settings, write=store_guid))
+
+@contextlib.contextmanager
+def _commit(conn: sqlite3.Connection, output_dir: Path, settings: ShowSettings) -> Iterator[None]:
+    """Step 2: the block's catalog changes (and the show's podcast:guid, fixed by the first feed) in one transaction."""
+    from narrate.publish.feed import FEED_FILE, file_url
+
+    marker = _pending_marker(output_dir)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    with catalog.write_transaction(conn):
+        yield
+        catalog.podcast_guid(conn, file_url(settings.effective_base_url, FEED_FILE))
+    checkpoint("publish:committed")
+
+
+def _settle(conn: sqlite3.Connection, output_dir: Path, settings: ShowSettings) -> tuple[list[str], list[str]]:
+    """Steps 3 and 4: pages, feed and cover from the committed catalog; then the deletions. Returns the names
+    written and deleted."""
+    written = _render(output_dir, settings, catalog.entries(conn), catalog.stored_podcast_guid(conn))
+    named = catalog.names_in_use(conn)
+    deleted: list[str] = []
+    locks.reclaim_abandoned(
+        output_dir, lambda names: deleted.extend(catalog.delete_files(output_dir, [n for n in names if n not in named])))
+    deleted += catalog.sweep_retired(conn, output_dir, protected=locks.placements(output_dir))
+    return written, deleted
+
+
+def _render(output_dir: Path, settings: ShowSettings, episodes: list[CatalogEntry], guid: str | None) -> list[str]:
+    from narrate.publish.feed import FEED_FILE, FeedContext, file_url, render_feed
+    from narrate.publish.pages import INDEX_FILE, render_pages
+
+    shown = [e for e in episodes if audio_in_place(output_dir, e)]
+    guid = guid or catalog.podcast_guid_for(file_url(settings.effective_base_url, FEED_FILE))
+    context = FeedContext(settings=settings, podcast_guid=guid, cover=cover_name(output_dir, settings))
+    pages = render_pages(output_dir, settings, shown, context.cover)
+    written = []
+    for name in sorted(pages, key=lambda n: n == INDEX_FILE):  # episode pages first, then the index that links them
+        if _write_if_changed(output_dir / name, pages[name].encode("utf-8")):
+            written.append(name)
+    checkpoint("publish:pages-written")
+    if _write_if_changed(output_dir / FEED_FILE, render_feed(context, shown)):
+        written.append(FEED_FILE)
+    checkpoint("publish:feed-written")
+    return written
 
 
 def cover_name(output_dir: Path, settings: ShowSettings, write: bool = True) -> str:
@@ -146,21 +236,6 @@ def cover_name(output_dir: Path, settings: ShowSettings, write: bool = True) -> 
     if write:
         _write_if_changed(output_dir / name, source.read_bytes())
     return name
-
-
-def _rewrite(conn: sqlite3.Connection, output_dir: Path, settings: ShowSettings) -> list[str]:
-    from narrate.publish.feed import FEED_FILE, render_feed
-    from narrate.publish.pages import render_pages
-
-    episodes = catalog.entries(conn)
-    context = site_context(conn, output_dir, settings)
-    written = []
-    if _write_if_changed(output_dir / FEED_FILE, render_feed(context, episodes)):
-        written.append(FEED_FILE)
-    for name, text in render_pages(output_dir, settings, episodes, context.cover).items():
-        if _write_if_changed(output_dir / name, text.encode("utf-8")):
-            written.append(name)
-    return written
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:
@@ -198,4 +273,5 @@ def _check_files(output_dir: Path, record: EpisodeRecord) -> None:
         raise NarrateError(f"The episode audio {mp3} has {size} bytes, not the {record.mp3_bytes} recorded.")
 
 
-__all__ = ["publish_episode", "write_feed", "list_episodes", "remove_episode"]
+__all__ = ["audio_in_place", "feed_document", "list_episodes", "prepare_publish", "publish_episode", "remove_episode",
+           "remove_episodes", "write_feed"]
