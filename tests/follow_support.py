@@ -63,17 +63,19 @@ class FeedServer:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802
+                self._entry = Logged(self.path, {k: v for k, v in self.headers.items()}, 0)
                 with server._lock:
                     server.active += 1
                     server.max_active = max(server.max_active, server.active)
+                    server.log.append(self._entry)
                 try:
-                    status = self._answer()
+                    self._answer()
                 finally:
                     with server._lock:
                         server.active -= 1
-                server.log.append(Logged(self.path, {k: v for k, v in self.headers.items()}, status))
 
             def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> int:
+                self._entry.status = status  # logged before the client can see the answer
                 self.send_response(status)
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)

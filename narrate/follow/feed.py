@@ -94,10 +94,12 @@ def parse_feed(body: bytes, where: str, content_type: str = "", base_url: str | 
     parsed = feedparser.parse(body, response_headers={"content-type": content_type or "application/xml",
                                                       "content-location": base_url or ""})
     entries = parsed.get("entries") or []
+    problem = parsed.get("bozo_exception")
+    if problem is not None and type(problem).__name__ == "SAXParseException":
+        # feedparser's lenient parser would still return what it could guess, but a broken feed may be a cut-off
+        # one, and its last item half an article: nothing of it is trusted.
+        raise SourceError(f"{where} is not a well-formed feed: its XML is broken ({problem}).")
     if not parsed.get("version") and not entries:
-        problem = parsed.get("bozo_exception")
-        if problem is not None and type(problem).__name__ == "SAXParseException":
-            raise SourceError(f"{where} is not a well-formed feed: its XML is broken ({problem}).")
         raise SourceError(f"{where} is not a feed: it is neither RSS, Atom nor JSON Feed.")
     channel = parsed.get("feed") or {}
     items = tuple(_feed_item(entry, position, base_url) for position, entry in enumerate(entries))
@@ -173,7 +175,7 @@ def _item(item_id: str | None, title: str | None, link: str | None, author: str 
     )
 
 
-def _feed_item(entry: Mapping[str, Any], position: int, base_url: str | None) -> SourceItem:
+def _feed_item(entry: dict[str, Any], position: int, base_url: str | None) -> SourceItem:
     """One feedparser entry (RSS item or Atom entry) as a SourceItem."""
     content = None
     for part in entry.get("content") or []:
@@ -188,7 +190,7 @@ def _feed_item(entry: Mapping[str, Any], position: int, base_url: str | None) ->
     return _item(
         item_id=entry.get("id"), title=plain_text(entry.get("title")) or None,
         link=canonical_link(entry.get("link"), base_url), author=plain_text(entry.get("author")) or None,
-        published=_when(entry.get("published_parsed")), updated=_when(entry.get("updated_parsed")),
+        published=_when(dict.get(entry, "published_parsed")), updated=_when(dict.get(entry, "updated_parsed")),
         position=position, content=content, summary=summary, full_field="content:encoded or Atom content",
     )
 

@@ -91,8 +91,7 @@ class PoliteClient:
 
     def __init__(self, per_host: int = PER_HOST, deadline_s: float = DEADLINE_S, attempts: int = ATTEMPTS,
                  backoff_s: float = BACKOFF_S, sleep: Callable[[float], None] = time.sleep) -> None:
-        self._pool = urllib3.PoolManager(num_pools=32, maxsize=per_host, block=True,
-                                         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
+        self._pool = urllib3.PoolManager(num_pools=32, maxsize=per_host, block=True)
         self.deadline_s = deadline_s
         self.attempts = attempts
         self.backoff_s = backoff_s
@@ -112,7 +111,7 @@ class PoliteClient:
         """GET `url` (conditionally when `validators` are given); FetchError (one sentence) when no usable answer came."""
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             raise FetchError(f"{url} is not an http:// or https:// address.")
-        headers = {"Accept": accept}
+        headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", "Accept": accept}
         if validators is not None and validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators is not None and validators.last_modified:
@@ -181,14 +180,13 @@ class PoliteClient:
         try:
             return self._pool.request("GET", url, headers=headers, redirect=False, retries=False,
                                       preload_content=False, timeout=timeout, pool_timeout=remaining)
+        except NameResolutionError:  # (a NewConnectionError: caught first)
+            raise FetchError(f"Could not fetch {url}: the host name {host} could not be found.") from None
+        except NewConnectionError as error:  # (a ConnectTimeoutError in urllib3's classes, but a refusal, not a timeout)
+            why = "refused the connection" if "refused" in str(error).lower() else "could not be reached"
+            raise FetchError(f"Could not fetch {url}: {host} {why}.") from None
         except (ConnectTimeoutError, ReadTimeoutError, TimeoutError):
             raise _Retryable(f"Could not fetch {url}: no answer within {min(READ_TIMEOUT_S, remaining):g} seconds.") from None
-        except NameResolutionError:
-            raise FetchError(f"Could not fetch {url}: the host name {host} could not be found.") from None
-        except NewConnectionError as error:
-            if "timed out" in str(error).lower():
-                raise _Retryable(f"Could not fetch {url}: connecting to {host} timed out.") from None
-            raise FetchError(f"Could not fetch {url}: {host} refused the connection.") from None
         except SSLError as error:
             raise FetchError(f"Could not fetch {url}: the secure connection failed ({error}).") from None
         except (ProtocolError, HTTPError, OSError) as error:

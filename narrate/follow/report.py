@@ -29,7 +29,7 @@ def _episode_words(result: ItemResult) -> str:
     return f"{info.mp3}: {info.segments_synthesized} segments synthesized, {reused} reused"
 
 
-def _line(result: ItemResult, verbose: bool, dry_run: bool) -> str | None:
+def _line(result: ItemResult, verbose: bool, dry_run: bool, edition: bool) -> str | None:
     plan = result.plan
     if result.outcome == "failed":
         return f"  failed     {_title(result)}: {result.detail}" + ("" if not verbose else f"  [{plan.item.why}]")
@@ -38,10 +38,10 @@ def _line(result: ItemResult, verbose: bool, dry_run: bool) -> str | None:
             verb = "would build" if plan.action == "new" else "would rebuild"
             why = f"{plan.reason}; {plan.item.why}" if verbose else plan.reason
             return f"  {plan.action:<10} {_title(result)}: {verb} ({why})"
-        words = [result.detail, _episode_words(result)]
+        words = [result.detail, "in the edition" if edition else _episode_words(result)]
         if verbose:
             words += [plan.reason, plan.item.why]
-        if plan.action == "changed":
+        if plan.action == "changed" and not edition:
             words.insert(0, "new audio version of the same episode")
         return f"  {plan.action:<10} {_title(result)}: " + "; ".join(w for w in words if w)
     if not verbose:
@@ -70,7 +70,7 @@ def render_text(report: FollowReport, verbose: bool = False) -> str:
         if source_plan.note and not source_plan.read.not_modified:
             lines.append(f"  ({source_plan.note[0].upper() + source_plan.note[1:]}.)")
         for result in results:
-            line = _line(result, verbose, report.dry_run)
+            line = _line(result, verbose, report.dry_run, report.plan.edition is not None)
             if line:
                 lines.append(line)
     if report.edition_note:

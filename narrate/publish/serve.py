@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -114,8 +115,11 @@ def _feed_response(root: Path, base_url: str) -> web.Response:
     })
 
 
-def serve(output_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, base_url: str | None = None) -> None:
-    """Host `output_dir` at http://HOST:PORT/ until interrupted; the feed points at `base_url` or where it runs."""
+def serve(output_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, base_url: str | None = None,
+          background: Sequence[Callable[[web.Application], AsyncIterator[None]]] = ()) -> None:
+    """Host `output_dir` at http://HOST:PORT/ until interrupted; the feed points at `base_url` or where it runs.
+
+    `background` are aiohttp cleanup contexts run alongside the server (the `--follow` scheduler)."""
     root = Path(output_dir)
     if not root.is_dir():
         raise NarrateError(f"The output folder {root} does not exist; build an episode first.")
@@ -133,8 +137,10 @@ def serve(output_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, 
     shown = host if ":" not in host else f"[{host}]"
     address = f"http://{shown}:{port}"
     try:
+        app = make_app(root, base_url)
+        app.cleanup_ctx.extend(background)
         web.run_app(
-            make_app(root, base_url), host=host, port=port, access_log=None, handle_signals=True,
+            app, host=host, port=port, access_log=None, handle_signals=True,
             print=lambda _msg: print(f"Serving {root} at {address}/  (feed: {(base_url or address).rstrip('/')}/feed.xml)"
                                      "; press Ctrl+C to stop.", flush=True),
         )
