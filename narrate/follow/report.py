@@ -55,6 +55,8 @@ def _source_heading(source_plan: SourcePlan, results: list[ItemResult]) -> str:
         return f"{read.source.shown}: could not be read. {read.error}"
     if read.not_modified:
         return f"{read.source.shown}: not modified since the last run (nothing to read)."
+    if not source_plan.items:
+        return f"{read.source.shown}: lists no items."
     counts = Counter("failed" if r.outcome == "failed" else r.plan.action for r in results)
     parts = [f"{counts[k]} {k}" for k in ("new", "changed", "failed", "unchanged", "skipped") if counts[k]]
     listed = len(source_plan.items)
@@ -67,7 +69,7 @@ def render_text(report: FollowReport, verbose: bool = False) -> str:
     for source_plan in report.plan.sources:
         results = [r for r in report.results if r.plan.source.key == source_plan.read.source.key]
         lines.append(_source_heading(source_plan, results))
-        if source_plan.note and not source_plan.read.not_modified:
+        if source_plan.note and source_plan.items:
             lines.append(f"  ({source_plan.note[0].upper() + source_plan.note[1:]}.)")
         for result in results:
             line = _line(result, verbose, report.dry_run, report.plan.edition is not None)
