@@ -3,6 +3,7 @@ nothing changed (304), an edited item, retention, a dry run; checked with feedpa
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -191,3 +192,19 @@ def test_a_source_that_cannot_be_read_is_exit_2_with_one_sentence(site) -> None:
         assert words in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
     missing = run_narrate(["follow", "no-such-folder", "-o", "other-out"], work)
     assert missing.returncode == 2 and "no-such-folder does not exist." in missing.stdout
+
+
+def test_a_first_run_builds_the_newest_ten_and_says_so(tmp_path: Path) -> None:
+    many = [Story(f"n{n}", f"Harbour notice {n}", [f"Notice {n} concerns berth {n}."],
+                  STORIES[0].published.replace(hour=8) - dt.timedelta(hours=n)) for n in range(12)]
+    (tmp_path / "feed.xml").write_bytes(rss(many, "http://news.example.test"))
+    proc = run_narrate(["follow", "feed.xml", "-o", "out", "--dry-run"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "(First run: building the newest 10 of 12 items; the 2 older ones are skipped" in proc.stdout
+    assert proc.stdout.count("would build") == 10
+    assert "Harbour notice 11: first run: only the newest 10 items are built" in proc.stdout
+    limited = run_narrate(["follow", "feed.xml", "-o", "out", "--dry-run", "--limit", "3", "--json"], tmp_path)
+    report = json.loads(limited.stdout)
+    planned = [i["title"] for i in report["sources"][0]["items"] if i["outcome"] == "planned"]
+    assert planned == ["Harbour notice 0", "Harbour notice 1", "Harbour notice 2"]
+    assert not (tmp_path / "out").exists()
