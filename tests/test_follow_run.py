@@ -13,7 +13,7 @@ import podcastparser
 import pytest
 
 from cli_support import run_narrate, snapshot
-from follow_support import STORIES, FeedServer, Route, Story, article_page, feed_server, rss
+from follow_support import STORIES, Route, Story, article_page, feed_server, rss
 
 WALL = Story("wall", "Harbour wall repairs begin in June",
              ["Repairs to the harbour wall begin in June and last six weeks.",

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from narrate.follow.options import DEFAULT_WAIT_S
+from narrate.follow.lock import DEFAULT_WAIT_S
 
 Sources = Annotated[list[str], typer.Argument(help="Feeds (RSS, Atom, JSON Feed; a URL or a file) and folders of articles.",
                                               show_default=False)]

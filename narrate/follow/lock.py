@@ -18,6 +18,8 @@ from narrate.errors import NarrateError
 
 LOCK_FILE = Path(".narrate") / "follow.lock"
 """The lock file, inside the output folder."""
+DEFAULT_WAIT_S = 300.0
+"""How long a run waits for another run on the same output folder before giving up."""
 
 
 class FollowBusy(NarrateError):

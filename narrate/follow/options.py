@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.follow.episode import EpisodeMaker
-
-DEFAULT_WAIT_S = 300.0
-"""How long a run waits for another run on the same output folder before giving up."""
+from narrate.follow.lock import DEFAULT_WAIT_S
 
 
 @dataclass(frozen=True)
