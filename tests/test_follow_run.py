@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import feedparser
 import podcastparser
 import pytest
 
-from cli_support import run_narrate, snapshot
+from cli_support import REPO, run_narrate, snapshot
 from follow_support import STORIES, Route, Story, article_page, feed_server, rss
 
 WALL = Story("wall", "Harbour wall repairs begin in June",
@@ -111,6 +114,21 @@ def test_nothing_changed_costs_one_conditional_request(site, runs) -> None:  # t
     assert [(r.path, r.status) for r in runs["third_requests"]] == [("/feed.xml", 304)]
     assert runs["third_requests"][0].headers["If-None-Match"]
     assert report["counts"] == {}
+
+
+def test_the_nothing_new_path_loads_no_heavy_module(site, runs) -> None:  # type: ignore[no-untyped-def]
+    """No feed parsing, no HTML reader, no audio stack: a 304 run stays light (it is what cron runs all day)."""
+    _server, _stories, work = site
+    code = ("import json, sys; from pathlib import Path; from narrate.follow import follow_options, run_follow; "
+            f"report = run_follow(follow_options([{runs['url']!r}], Path('out'))); "
+            "print(json.dumps([report.plan.sources[0].read.not_modified, sorted(sys.modules)]))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=work, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    not_modified, modules = json.loads(proc.stdout)
+    loaded = {name.split(".")[0] for name in modules}
+    assert not_modified is True
+    heavy = {"feedparser", "trafilatura", "lxml", "numpy", "pyttsx3", "aiohttp", "mutagen", "pydub", "babel", "jinja2"}
+    assert not loaded & heavy, sorted(loaded & heavy)
 
 
 def test_an_edited_item_is_a_new_audio_version_of_the_same_episode(site, runs) -> None:  # type: ignore[no-untyped-def]
