@@ -341,6 +341,13 @@ def bench_workers(res: Results, work: Path, plan: Plan) -> None:
     res.rows["workers"] = rows
 
 
+def bench_follow_feed(res: Results, work: Path, plan: Plan) -> None:
+    """5. narrate follow over a 50-item feed: nothing new (304, same bytes, re-parsed), and one edited item."""
+    from follow_bench import bench_follow
+
+    res.rows["follow"] = bench_follow(work, repeats=plan.unchanged, edits=plan.edit)
+
+
 # --- report ---------------------------------------------------------------------------------------
 
 
@@ -442,6 +449,10 @@ def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: floa
         for row in w:
             lines.append(f"| {row['name']} | {_m(row['build_s'])} | {_f(median(row['build_s']) / one)} "
                          f"| {_m(row['peak_mb'], 0)} |")
+    if res.rows.get("follow"):
+        from follow_bench import report_lines
+
+        lines += [""] + report_lines(res.rows["follow"])
     if res.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in res.notes]
     lines += ["", "## Raw figures", "", "```json", json.dumps(res.rows, indent=1, default=str), "```", ""]
@@ -453,7 +464,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one run of each, and no novel (a few minutes)")
     parser.add_argument("--out", type=Path, help="report file (default bench/RESULTS.md; --quick: bench/RESULTS-quick.md)")
-    parser.add_argument("--only", nargs="*", choices=["cold", "rebuild", "scaling", "workers"],
+    parser.add_argument("--only", nargs="*", choices=["cold", "rebuild", "scaling", "workers", "follow"],
                         help="run only these benchmarks")
     args = parser.parse_args(argv)
     plan = Plan(cold=1, unchanged=3, edit=1, edition=1, novel=1, workers=1, novel_enabled=False) if args.quick else Plan()
@@ -464,7 +475,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # changed module is compiled again in every build wherever PYTHONDONTWRITEBYTECODE is set).
     compileall.compile_dir(str(REPO / "narrate"), quiet=1)
     res.notes.append("narrate's bytecode is compiled before the runs, as `pip install` does for an installed copy.")
-    benches = {"cold": bench_cold, "rebuild": bench_rebuild, "scaling": bench_scaling, "workers": bench_workers}
+    benches = {"cold": bench_cold, "rebuild": bench_rebuild, "scaling": bench_scaling, "workers": bench_workers,
+               "follow": bench_follow_feed}
     with tempfile.TemporaryDirectory(prefix="narrate-bench-") as tmp:
         for name, fn in benches.items():
             if args.only and name not in args.only:

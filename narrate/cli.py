@@ -427,9 +427,11 @@ def cache_clear(cache: CacheDir = None) -> None:
 
 
 def _register_publish_commands() -> None:
+    from narrate.follow.commands import register as register_follow
     from narrate.publish.commands import register
 
     register(app)
+    register_follow(app)
 
 
 _register_publish_commands()

@@ -28,10 +28,19 @@ def serve(
     host: Annotated[str, typer.Option("--host", metavar="HOST", help="Address to listen on.")] = DEFAULT_HOST,
     port: Annotated[int, typer.Option("--port", "-p", metavar="PORT", help="Port to listen on.")] = DEFAULT_PORT,
     base_url: BaseUrl = None,
+    follow: Annotated[Optional[list[str]], typer.Option("--follow", help="Also follow this feed or folder (repeatable), as `narrate follow` does.")] = None,
+    every: Annotated[str, typer.Option("--every", help="With --follow: how often to follow (e.g. 30m, 1h).")] = "30m",
+    follow_edition: Annotated[Optional[str], typer.Option("--follow-edition", help="With --follow: make each run's new items one edition titled TITLE.")] = None,
 ) -> None:
     from narrate.publish.serve import serve as run
 
-    run(output, host, port, base_url)
+    background = []
+    if follow:
+        from narrate.follow.schedule import follow_in_background
+
+        background.append(follow_in_background(output, follow, every, base_url, follow_edition))
+        output.mkdir(parents=True, exist_ok=True)  # the first run makes the podcast
+    run(output, host, port, base_url, background=background)
 
 
 serve.__doc__ = (

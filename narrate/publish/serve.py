@@ -21,6 +21,7 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -264,9 +265,11 @@ def _address_examples() -> str:
 
 
 def serve(output_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, base_url: str | None = None,
-          limits: ServeLimits | None = None) -> None:
+          limits: ServeLimits | None = None,
+          background: Sequence[Callable[[web.Application], AsyncIterator[None]]] = ()) -> None:
     """Host `output_dir` at http://HOST:PORT/ until interrupted; the feed points at `base_url`, else narrate.toml's
-    base_url, else where the server runs. `limits` sets the client deadlines and the connection cap."""
+    base_url, else where the server runs. `limits` sets the client deadlines and the connection cap; `background`
+    are aiohttp cleanup contexts run alongside the server (the `--follow` scheduler)."""
     root = Path(output_dir)
     if not root.is_dir():
         raise NarrateError(f"The output folder {root} does not exist; build an episode first.")
@@ -289,7 +292,7 @@ def serve(output_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, 
         where = (f"on every address of this machine, port {bound_port}: " + ", ".join(f"{u}/" for u in urls)
                  if wildcard else f"at {urls[0]}/")
         print(f"Serving {root} {where} (feed: {feed_base.rstrip('/')}/feed.xml); press Ctrl+C to stop.", flush=True)
-        asyncio.run(_run(root, sock, base_url, urls[0], limits))
+        asyncio.run(_run(root, sock, base_url, urls[0], limits, background))
     finally:
         sock.close()
 
@@ -319,10 +322,11 @@ def _refresh(root: Path, base_url: str | None) -> None:
 
 
 async def _run(root: Path, sock: socket.socket, base_url: str | None, fallback_base_url: str,
-               limits: ServeLimits) -> None:
+               limits: ServeLimits, background: Sequence[Callable[[web.Application], AsyncIterator[None]]] = ()) -> None:
     cap = connection_cap(limits, raise_descriptor_limit())
     guard = ConnectionGuard(lambda: None, limits, cap)
     app = make_app(root, base_url, fallback_base_url, limits, guard)
+    app.cleanup_ctx.extend(background)
     # aiohttp's own keep-alive timer is set past ours, so the guard's deadlines are the ones that apply.
     runner = web.AppRunner(app, access_log=None, handle_signals=False,
                            keepalive_timeout=limits.head_timeout_s + 5, lingering_time=1.0)

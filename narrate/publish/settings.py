@@ -55,6 +55,10 @@ class ShowSettings:
     """itunes:episodeType for every item: full, trailer or bonus."""
     configured: frozenset[str] = frozenset()
     """The settings narrate.toml gave (the others are defaults)."""
+    keep: int | None = None
+    """`narrate follow` keeps this many of the newest episodes and retires the older ones; None keeps all."""
+    keep_days: int | None = None
+    """`narrate follow` retires episodes published more than this many days ago; None keeps them."""
 
     def with_base_url(self, base_url: str | None) -> ShowSettings:
         """These settings with `base_url` overriding the configured one (when given)."""
@@ -146,6 +150,9 @@ def load_settings(output_dir: Path) -> ShowSettings:
         raise NarrateError(f"{path}: episode_type must be full, trailer or bonus.")
     if settings.feed_limit < 1:
         raise NarrateError(f"{path}: feed_limit must be at least 1.")
+    for name in ("keep", "keep_days"):
+        if getattr(settings, name) is not None and getattr(settings, name) < 1:
+            raise NarrateError(f"{path}: {name} must be at least 1.")
     return settings
 
 
@@ -153,7 +160,7 @@ def _check_types(path: Path, values: dict) -> None:  # type: ignore[type-arg]
     for name, value in values.items():
         if name in ("explicit", "locked"):
             ok = isinstance(value, bool)
-        elif name == "feed_limit":
+        elif name in ("feed_limit", "keep", "keep_days"):
             ok = isinstance(value, int) and not isinstance(value, bool)
         else:
             ok = isinstance(value, str)
