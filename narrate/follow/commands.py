@@ -7,33 +7,36 @@ from typing import Annotated, Optional
 
 import typer
 
+from narrate.cli_options import (
+    AsJson, BaseUrl, Bitrate, CacheDir, Jobs, LexiconFiles, NoCache, Quiet, Scheduler, Voice, VoicesDir,
+)
 from narrate.follow.lock import DEFAULT_WAIT_S
 
-Sources = Annotated[list[str], typer.Argument(help="Feeds (RSS, Atom, JSON Feed; a URL or a file) and folders of articles.",
-                                              show_default=False)]
+Sources = Annotated[list[str], typer.Argument(
+    metavar="SOURCE...", help="Feeds (RSS, Atom, JSON Feed; a URL or a file) and folders of articles.", show_default=False)]
 
 
 def follow(
     sources: Sources,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder (the podcast).")] = Path("output"),
-    edition: Annotated[Optional[str], typer.Option("--edition", "-e", help="Make ONE episode of everything new, titled TITLE ({date} is the date in the show's language).")] = None,
-    window: Annotated[Optional[str], typer.Option("--window", help="With --edition: only items published within this long (e.g. 24h).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="Output folder (the podcast).")] = Path("output"),
+    edition: Annotated[Optional[str], typer.Option("--edition", "-e", metavar="TITLE", help="Make ONE episode of everything new, titled TITLE ({date} is the date in the show's language).")] = None,
+    window: Annotated[Optional[str], typer.Option("--window", metavar="DURATION", help="With --edition: only items published within this long (e.g. 24h).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List each item and what would happen; build and change nothing.")] = False,
-    limit: Annotated[Optional[int], typer.Option("--limit", help="Build at most N items in this run (newest first); the rest wait for the next run.", show_default=False)] = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="Ignore items published before DATE (e.g. 2026-05-01).", show_default=False)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    limit: Annotated[Optional[int], typer.Option("--limit", metavar="N", min=1, help="Build at most N items in this run (newest first); the rest wait for the next run.", show_default=False)] = None,
+    since: Annotated[Optional[str], typer.Option("--since", metavar="DATE", help="Ignore items published before DATE (e.g. 2026-05-01).", show_default=False)] = None,
+    as_json: AsJson = False,
     verbose: Annotated[bool, typer.Option("--verbose", help="Report every item, and why (full text in the feed or page read, unchanged, skipped).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines on stderr.")] = False,
-    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another follow run on the same output folder before giving up (exit 3).")] = DEFAULT_WAIT_S,
-    voice: Annotated[Optional[str], typer.Option("--voice", "-v", help="Voice profile name (default: [build] voice in narrate.toml, else 'default').", show_default=False)] = None,
-    voices: Annotated[Optional[list[Path]], typer.Option("--voices", help="Extra folder of voice profiles (repeatable).")] = None,
-    lexicon: Annotated[Optional[list[Path]], typer.Option("--lexicon", help="Pronunciation lexicon TOML (repeatable; default ./lexicon.toml if present).")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Synthesis worker processes (0: one per core).", show_default=False)] = None,
-    bitrate: Annotated[Optional[int], typer.Option("--bitrate", help="MP3 bitrate in kbps, CBR (default 64).", show_default=False)] = None,
-    cache: Annotated[Optional[Path], typer.Option("--cache", help="Segment cache folder (default: the user cache folder).")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the segment cache.")] = False,
-    base_url: Annotated[Optional[str], typer.Option("--base-url", help="Public URL of the output folder, for the feed.")] = None,
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler (tcp://HOST:PORT): synthesize on its workers (needs narrate[dask]).")] = None,
+    quiet: Quiet = False,
+    wait: Annotated[float, typer.Option("--wait", metavar="SECONDS", help="Seconds to wait for another follow run on the same output folder before giving up (exit 3).")] = DEFAULT_WAIT_S,
+    voice: Voice = None,
+    voices: VoicesDir = None,
+    lexicon: LexiconFiles = None,
+    jobs: Jobs = None,
+    bitrate: Bitrate = None,
+    cache: CacheDir = None,
+    no_cache: NoCache = False,
+    base_url: BaseUrl = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Keep a podcast current from a site's feed or a folder of articles: build what is new or changed, publish, report.
 
@@ -73,4 +76,4 @@ def follow(
 
 def register(app: typer.Typer) -> None:
     """Add the follow command to `app`."""
-    app.command("follow")(follow)
+    app.command("follow", short_help="Keep a podcast current from a site's feed or a folder of articles.")(follow)

@@ -7,13 +7,13 @@ from typing import Annotated, Optional
 
 import typer
 
+from narrate.cli_options import AsJson, BaseUrl
 from narrate.publish.limits import ServeLimits
 from narrate.publish.settings import DEFAULT_HOST, DEFAULT_PORT
 
 _LIMITS = ServeLimits()
 
 Output = Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="Output folder (holds the catalog, feed and pages).")]
-BaseUrl = Annotated[Optional[str], typer.Option("--base-url", metavar="URL", help="Public URL of the output folder (overrides narrate.toml).", show_default=False)]
 
 
 def feed(output: Output = Path("output"), base_url: BaseUrl = None) -> None:
@@ -28,9 +28,9 @@ def serve(
     host: Annotated[str, typer.Option("--host", metavar="HOST", help="Address to listen on.")] = DEFAULT_HOST,
     port: Annotated[int, typer.Option("--port", "-p", metavar="PORT", help="Port to listen on.")] = DEFAULT_PORT,
     base_url: BaseUrl = None,
-    follow: Annotated[Optional[list[str]], typer.Option("--follow", help="Also follow this feed or folder (repeatable), as `narrate follow` does.")] = None,
-    every: Annotated[str, typer.Option("--every", help="With --follow: how often to follow (e.g. 30m, 1h).")] = "30m",
-    follow_edition: Annotated[Optional[str], typer.Option("--follow-edition", help="With --follow: make each run's new items one edition titled TITLE.")] = None,
+    follow: Annotated[Optional[list[str]], typer.Option("--follow", metavar="SOURCE", show_default=False, help="Also follow this feed or folder (repeatable), as `narrate follow` does.")] = None,
+    every: Annotated[str, typer.Option("--every", metavar="DURATION", help="With --follow: how often to follow (e.g. 30m, 1h).")] = "30m",
+    follow_edition: Annotated[Optional[str], typer.Option("--follow-edition", metavar="TITLE", show_default=False, help="With --follow: make each run's new items one edition titled TITLE.")] = None,
 ) -> None:
     from narrate.publish.serve import serve as run
 
@@ -53,7 +53,7 @@ serve.__doc__ = (
 
 def episodes(
     output: Output = Path("output"),
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """List the episodes in the catalog, newest first."""
     import json
