@@ -291,10 +291,28 @@ def _usage_error_line(exc: Exception) -> str:
     return f"narrate: {message}"
 
 
+def _show_input_warnings() -> None:
+    """Print InputWarning (something in the input was ignored) as one 'narrate: warning: ...' line; others as Python does."""
+    import warnings
+
+    from narrate.errors import InputWarning
+
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+        if issubclass(category, InputWarning):
+            typer.echo(f"narrate: warning: {message}", err=True)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
 def main() -> None:
     """Entry point: run the app; user errors become one sentence on stderr and a non-zero exit."""
     from narrate.errors import NarrateError
 
+    _show_input_warnings()
     interrupted = "narrate: interrupted; finished segments stay cached for the next run."
     try:
         # Not standalone: click's own multi-line usage errors would otherwise bypass the one-line rule.

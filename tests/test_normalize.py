@@ -30,7 +30,7 @@ def test_regional_tag_uses_english() -> None:
 
 
 def test_unknown_language_gets_typography_only() -> None:
-    assert normalize_for_speech("Es kostet 5 € — **heute**…", "de") == "Es kostet 5 €, heute."
+    assert normalize_for_speech("Es kostet 5 € — heute…", "de") == "Es kostet 5 €, heute."
 
 
 def test_a_language_can_plug_in() -> None:

@@ -69,7 +69,7 @@ def test_single_article_metadata():
     article = _article(site="Town Post", language="en-GB", canonical_url="https://example.org/b")
     script = compose_script([article])
     assert (script.site, script.language, script.identity) == ("Town Post", "en-GB", "url:https://example.org/b")
-    assert script.to_json()["chapters"][0]["segments"][0] == {"text": "Bridge reopens", "role": "heading", "pause_ms": 600}
+    assert script.to_json()["chapters"][0]["segments"][0] == {"text": "Bridge reopens", "written": "Bridge reopens", "role": "heading", "pause_ms": 600}
 
 
 def test_deeper_headings_are_read_inside_the_chapter():

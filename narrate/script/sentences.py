@@ -11,6 +11,16 @@ from pysbd.languages import LANGUAGE_CODES
 DEFAULT_MAX_CHARS = 300
 """The longest segment we hand the engine in one call (well below pyttsx3's crash size)."""
 
+PYSBD_MAX_CHARS = 2000
+"""pysbd slows sharply on long input: a paragraph longer than this is first cut at sentence ends into pieces of
+at most this length (at a space, or anywhere, when a stretch has no sentence end or no space), so splitting stays
+linear in the paragraph's length."""
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+")
+_DIGIT_RUN = re.compile(r"\d+")
+_MAY_END = re.compile(r"[.!?…。！？।]")
+"""Without one of these a piece is one sentence (pysbd would say so too, more slowly)."""
+
 _BOUNDARIES: tuple[re.Pattern[str], ...] = (
     re.compile(r"((?<=[;:])\s+)"),
     re.compile(r"(\s+(?=[—–]\s)|(?<=[—–])\s+|(?<=\w)(?=[—–]\w))"),
@@ -31,15 +41,40 @@ def _pysbd_language(language: str | None) -> str:
     return base if base in LANGUAGE_CODES else "en"
 
 
+def _pieces(text: str, limit: int = PYSBD_MAX_CHARS) -> list[str]:
+    """`text` cut into pieces of at most `limit` characters: after the last sentence end in the second half of
+    each window, else at its last space, else at the limit (one pass, linear)."""
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        end = start + limit
+        cut = -1
+        for match in _SENTENCE_END.finditer(text, start + limit // 2, end):
+            cut = match.end()
+        if cut <= start:
+            cut = text.rfind(" ", start + limit // 2, end) + 1
+        if cut <= start:
+            cut = end
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
 def split_sentences(paragraph: str, language: str = "en") -> list[str]:
     """The sentences of one paragraph; abbreviations such as 'U.S.', 'Dr.' or 'Lt. Col.' do not end one.
 
-    Call it per paragraph, never on a whole article: pysbd slows sharply on long input.
+    A paragraph longer than PYSBD_MAX_CHARS is handed to pysbd in pieces cut at sentence ends.
     """
     text = " ".join(paragraph.split())
     if not text:
         return []
-    return [s.strip() for s in _segmenter(_pysbd_language(language)).segment(text) if s.strip()]
+    segmenter = _segmenter(_pysbd_language(language))
+    sentences: list[str] = []
+    for piece in _pieces(text):
+        found = segmenter.segment(piece) if _MAY_END.search(piece) else [piece]
+        sentences.extend(s.strip() for s in found if s.strip())
+    return sentences
 
 
 def _cut(text: str, max_chars: int, level: int = 0) -> list[tuple[str, str]]:
@@ -65,6 +100,27 @@ def _cut(text: str, max_chars: int, level: int = 0) -> list[tuple[str, str]]:
     return out
 
 
+def _hard_cut(word: str, max_chars: int) -> list[str]:
+    """A 'word' longer than max_chars (letters no one can say in one breath) cut every max_chars characters.
+
+    A run of digits counts as one character and is never cut: the normalizer reads any digit string in a few
+    words ('a number of 310 digits, starting...'), so '$999...9.' stays one piece however many nines it holds.
+    """
+    if len(word) <= max_chars:
+        return [word]
+    pieces: list[str] = []
+    start, weight, index = 0, 0, 0
+    while index < len(word):
+        run = _DIGIT_RUN.match(word, index)
+        index = run.end() if run else index + 1
+        weight += 1
+        if weight >= max_chars and index < len(word):
+            pieces.append(word[start:index])
+            start, weight = index, 0
+    pieces.append(word[start:])
+    return [p for p in pieces if p]
+
+
 def _split_long(text: str, max_chars: int) -> list[str]:
     """Split one over-long sentence, then greedily re-join neighbouring pieces that fit together."""
     chunks: list[str] = []
@@ -72,12 +128,13 @@ def _split_long(text: str, max_chars: int) -> list[str]:
         if chunks and len(chunks[-1]) + len(join) + len(piece) <= max_chars:
             chunks[-1] += join + piece
         elif piece.strip():
-            chunks.append(piece)
+            chunks.extend(_hard_cut(piece, max_chars))
     return [c.strip() for c in chunks if c.strip()]
 
 
 def bound_length(sentences: list[str], max_chars: int = DEFAULT_MAX_CHARS) -> list[str]:
-    """Split sentences longer than max_chars at ; : dashes and commas, then between words (never inside one)."""
+    """Split sentences longer than max_chars at ; : dashes and commas, then between words; a single word longer
+    than max_chars is cut every max_chars characters, except a run of digits (see _hard_cut)."""
     if max_chars < 1:
         raise ValueError("max_chars must be positive.")
     out: list[str] = []
