@@ -32,6 +32,9 @@ VoicesDir = Annotated[Optional[list[Path]], typer.Option("--voices", help="Extra
 LexiconFiles = Annotated[Optional[list[Path]], typer.Option("--lexicon", help="Pronunciation lexicon TOML (repeatable; default ./lexicon.toml if present).")]
 CacheDir = Annotated[Optional[Path], typer.Option("--cache", help="Segment cache folder (default: the user cache folder).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+MaxInputMb = Annotated[float, typer.Option("--max-input-mb", min=0.001, help="Refuse an article (file, standard input or web page) larger than this many MB.")]
+DEFAULT_MAX_INPUT_MB = 20.0
+"""The default of --max-input-mb (narrate.article.read.DEFAULT_MAX_INPUT_MB, without importing the readers)."""
 
 
 def _plural(count: int, noun: str) -> str:
@@ -72,11 +75,28 @@ def _choices(output: Path, voice: str | None = None, voices: list[Path] | None =
     )
 
 
-def _script(sources: list[str], edition: str | None, choices: _Choices, stdin=None):  # type: ignore[no-untyped-def]
+def _max_bytes(max_input_mb: float) -> int:
+    return int(max_input_mb * 1024 * 1024)
+
+
+def _read_stdin(stdin, max_input_mb: float) -> bytes:  # type: ignore[no-untyped-def]
+    """Standard input's bytes, refused in one sentence past the input limit."""
+    from narrate.errors import InputError
+
+    limit = _max_bytes(max_input_mb)
+    data = stdin.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"Standard input is larger than the {max_input_mb:g} MB input limit; "
+                         "raise it with --max-input-mb if it really is one article.")
+    return data
+
+
+def _script(sources: list[str], edition: str | None, choices: _Choices, stdin=None,  # type: ignore[no-untyped-def]
+            max_input_mb: float = DEFAULT_MAX_INPUT_MB):
     from narrate.build import ScriptOptions, make_script
 
-    options = ScriptOptions(sources=tuple(sources), edition=edition, voice=choices.voice,
-                            voices_dirs=choices.voices, lexicons=choices.lexicons)
+    options = ScriptOptions(sources=tuple(sources), edition=edition, voice=choices.voice, voices_dirs=choices.voices,
+                            lexicons=choices.lexicons, max_input_bytes=_max_bytes(max_input_mb))
     return make_script(options, stdin=stdin if stdin is not None else _stdin())
 
 
@@ -97,6 +117,7 @@ def build(
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary instead of paths.")] = False,
     quiet: Quiet = False,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler (tcp://HOST:PORT): synthesize on its workers (needs narrate[dask]).")] = None,
+    max_input_mb: MaxInputMb = DEFAULT_MAX_INPUT_MB,
 ) -> None:
     """Build one episode (chaptered MP3, chapters JSON, WebVTT transcript) from one or more articles, and publish it."""
     import io
@@ -109,7 +130,7 @@ def build(
         raise typer.BadParameter("use an MP3 bitrate such as 48, 64, 96 or 128.", param_hint="--bitrate")
     chosen = _choices(output, voice, voices, lexicon, jobs, bitrate, scheduler, cache)
     stdin = _stdin()
-    stdin_data = stdin.read() if "-" in sources and stdin is not None else None
+    stdin_data = _read_stdin(stdin, max_input_mb) if "-" in sources and stdin is not None else None
     fingerprint = fastpath.build_fingerprint(
         sources, stdin_data, output_dir=output, edition=edition, voice=chosen.voice, voices_dirs=chosen.voices,
         lexicons=chosen.lexicons, bitrate_kbps=chosen.bitrate, base_url=base_url, publish=not no_publish,
@@ -120,7 +141,8 @@ def build(
         from narrate.build import BuildOptions, build_episode
         from narrate.progress import ProgressReporter
 
-        script = _script(sources, edition, chosen, stdin=io.BytesIO(stdin_data) if stdin_data is not None else None)
+        script = _script(sources, edition, chosen, stdin=io.BytesIO(stdin_data) if stdin_data is not None else None,
+                         max_input_mb=max_input_mb)
         options = BuildOptions(
             output_dir=output, voice=chosen.voice, voices_dirs=chosen.voices, jobs=chosen.jobs,
             cache_dir=chosen.cache, use_cache=not no_cache, audio=AudioSettings(bitrate_kbps=chosen.bitrate),
@@ -156,11 +178,12 @@ def script(
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder whose narrate.toml [build] settings apply.")] = Path("output"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     check: Annotated[bool, typer.Option("--check", help="List what could not be verbalized with confidence; exit 1 if anything is found.")] = False,
+    max_input_mb: MaxInputMb = DEFAULT_MAX_INPUT_MB,
 ) -> None:
     """Print what will be said, chapter by chapter, without synthesizing anything."""
     if fmt not in ("text", "json"):
         raise typer.BadParameter("use text or json.", param_hint="--format")
-    result = _script(sources, edition, _choices(output, voice, voices, lexicon))
+    result = _script(sources, edition, _choices(output, voice, voices, lexicon), max_input_mb=max_input_mb)
     if check:
         from narrate.script.check import check_script
 
@@ -209,6 +232,7 @@ def say(
     out: Annotated[Optional[Path], typer.Option("--out", help="Where to write the sample MP3 (default: say-VOICE.mp3).")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder whose narrate.toml [build] settings apply.")] = Path("output"),
     play: Annotated[bool, typer.Option("--play/--no-play", help="Play the sample when an audio player is installed.")] = True,
+    max_input_mb: MaxInputMb = DEFAULT_MAX_INPUT_MB,
 ) -> None:
     """Speak a short text with a voice profile, through the full normalizing path, to hear it before building."""
     import subprocess
@@ -218,7 +242,11 @@ def say(
     from narrate.script.lexicon import load_lexicon
 
     if text == "-":
-        text = sys.stdin.read()
+        import io
+
+        from narrate.article.decode import decode_text
+
+        text = decode_text(_read_stdin(_stdin() or io.BytesIO(), max_input_mb), "-")
     chosen = _choices(output, voice, voices, lexicon)
     files = chosen.lexicons or default_lexicons()
     dest = write_sample(text, chosen.voice, out or Path(f"say-{chosen.voice}.mp3"), chosen.voices,
@@ -239,7 +267,7 @@ def demo(
 
     build(sources=[str(p) for p in demo_articles()], edition="The narrate demo edition", output=output,
           voice=None, voices=None, lexicon=None, jobs=None, bitrate=None, cache=None, no_cache=False,
-          base_url=None, no_publish=False, as_json=False, quiet=quiet, scheduler=None)
+          base_url=None, no_publish=False, as_json=False, quiet=quiet, scheduler=None, max_input_mb=DEFAULT_MAX_INPUT_MB)
 
 
 @cache_app.command("info")

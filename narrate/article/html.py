@@ -302,7 +302,9 @@ def _decode_with_header(body: bytes, content_type: str) -> str | bytes:
         return body
 
 
-def read_url(url: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Article:
-    """Fetch a web page and read it as an article; InputError (one sentence) when it cannot be had or read."""
-    body, final_url, content_type = fetch_url(url, timeout_s)
+def read_url(url: str, timeout_s: float = DEFAULT_TIMEOUT_S, max_bytes: int | None = None) -> Article:
+    """Fetch a web page and read it as an article; InputError (one sentence) when it cannot be had or read.
+
+    `timeout_s` bounds the whole fetch; `max_bytes` caps the page (default fetch.MAX_PAGE_BYTES)."""
+    body, final_url, content_type = fetch_url(url, timeout_s, max_bytes)
     return read_html(_decode_with_header(body, content_type), url, url=final_url)

@@ -77,21 +77,30 @@ def split_sentences(paragraph: str, language: str = "en") -> list[str]:
     return sentences
 
 
+def _weight(text: str) -> int:
+    """The length that counts against the bound: a run of digits counts as one character (see _hard_cut)."""
+    return len(text) - sum(len(run) - 1 for run in _DIGIT_RUN.findall(text))
+
+
 def _cut(text: str, max_chars: int, level: int = 0) -> list[tuple[str, str]]:
     """Cut text at the strongest boundary present, packing pieces up to max_chars before trying weaker
     boundaries; each piece comes with the text that joined it to the piece before it."""
-    if len(text) <= max_chars or level >= len(_BOUNDARIES):
+    if level >= len(_BOUNDARIES) or _weight(text) <= max_chars:
         return [(text, "")]
     parts = _BOUNDARIES[level].split(text)
     pieces, joins = parts[0::2], [""] + parts[1::2]
     if len(pieces) == 1:
         return _cut(text, max_chars, level + 1)
     packed: list[tuple[str, str]] = []
+    weights: list[int] = []
     for piece, join in zip(pieces, joins):
-        if packed and len(packed[-1][0]) + len(join) + len(piece) <= max_chars:
+        weight = _weight(piece)
+        if packed and weights[-1] + len(join) + weight <= max_chars:
             packed[-1] = (packed[-1][0] + join + piece, packed[-1][1])
+            weights[-1] += len(join) + weight
         else:
             packed.append((piece, join))
+            weights.append(weight)
     out: list[tuple[str, str]] = []
     for piece, join in packed:
         sub = _cut(piece, max_chars, level + 1)
@@ -106,7 +115,7 @@ def _hard_cut(word: str, max_chars: int) -> list[str]:
     A run of digits counts as one character and is never cut: the normalizer reads any digit string in a few
     words ('a number of 310 digits, starting...'), so '$999...9.' stays one piece however many nines it holds.
     """
-    if len(word) <= max_chars:
+    if _weight(word) <= max_chars:
         return [word]
     pieces: list[str] = []
     start, weight, index = 0, 0, 0
@@ -124,11 +133,15 @@ def _hard_cut(word: str, max_chars: int) -> list[str]:
 def _split_long(text: str, max_chars: int) -> list[str]:
     """Split one over-long sentence, then greedily re-join neighbouring pieces that fit together."""
     chunks: list[str] = []
+    last_weight = 0
     for piece, join in _cut(text, max_chars):
-        if chunks and len(chunks[-1]) + len(join) + len(piece) <= max_chars:
+        weight = _weight(piece)
+        if chunks and last_weight + len(join) + weight <= max_chars:
             chunks[-1] += join + piece
+            last_weight += len(join) + weight
         elif piece.strip():
             chunks.extend(_hard_cut(piece, max_chars))
+            last_weight = _weight(chunks[-1])
     return [c.strip() for c in chunks if c.strip()]
 
 
