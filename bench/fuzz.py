@@ -13,12 +13,16 @@ from __future__ import annotations
 import argparse
 import collections
 import io
+import os
+import pickle
 import re
+import select
 import signal
 import sys
 import tempfile
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,14 +35,6 @@ from fuzz_inputs import huge_inputs, inputs  # noqa: E402
 from fuzz_invariants import script_problems  # noqa: E402
 from narrate.build import ScriptOptions, make_script  # noqa: E402
 from narrate.errors import NarrateError  # noqa: E402
-
-
-class Hang(Exception):
-    """One input took longer than the timeout."""
-
-
-def _alarm(signum: int, frame: object) -> None:
-    raise Hang
 
 
 def _where(error: BaseException) -> str:
@@ -65,14 +61,39 @@ def main() -> None:
     errors: collections.Counter[str] = collections.Counter()
     examples: dict[str, list[str]] = collections.defaultdict(list)
     slowest: list[tuple[float, str]] = []
-    signal.signal(signal.SIGALRM, _alarm)
     folder = Path(tempfile.mkdtemp(prefix="narrate-fuzz-"))
 
-    def note(kind: str, cls: str, data: bytes) -> None:
-        outcomes[kind] += 1
-        classes[f"{kind}: {cls}"] += 1
-        if len(examples[f"{kind}: {cls}"]) < args.show:
-            examples[f"{kind}: {cls}"].append(repr(data[:160]))
+    def attempt(source: str, stdin: io.BytesIO | None) -> tuple[str, list[str]]:
+        """Run make_script once: ('script' | 'clean error' | 'traceback' | 'broken invariant', classes)."""
+        try:
+            script = make_script(ScriptOptions(sources=(source,)), stdin=stdin)
+        except NarrateError as error:
+            return "clean error", [re.sub(r"\S*(?:input|/)\S*", "SOURCE", str(error))[:70]]
+        except Exception as error:  # noqa: BLE001 (tallying every kind is the point)
+            return "traceback", [f"{type(error).__name__} at {_where(error)}"]
+        problems = sorted(set(script_problems(script)))
+        return ("broken invariant", problems) if problems else ("script", [])
+
+    def in_child(source: str, stdin: io.BytesIO | None) -> tuple[str, list[str]]:
+        """`attempt` in a forked child, killed after the timeout: a regex stuck in C cannot be interrupted."""
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            warnings.simplefilter("ignore")
+            with os.fdopen(write_end, "wb") as out:
+                pickle.dump(attempt(source, stdin), out)
+            os._exit(0)
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as pipe:
+            ready, _, _ = select.select([pipe], [], [], args.timeout)
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return "hang", [f"over {args.timeout:g} s"]
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        return pickle.loads(data) if data else ("traceback", ["child died"])
 
     @settings(max_examples=args.examples, deadline=None, database=None, derandomize=False,
               suppress_health_check=list(HealthCheck))
@@ -87,28 +108,14 @@ def main() -> None:
         else:
             source, stdin = "-", io.BytesIO(data)
         started = time.perf_counter()
-        signal.setitimer(signal.ITIMER_REAL, args.timeout, 1.0)  # repeats: a Hang swallowed by a gc callback comes again
-        try:
-            script = make_script(ScriptOptions(sources=(source,)), stdin=stdin)
-        except NarrateError as error:
-            outcomes["clean error"] += 1
-            errors[re.sub(r"\S*(?:input|/)\S*", "SOURCE", str(error))[:70]] += 1
-        except Hang:
-            note("hang", f"over {args.timeout:g} s", data)
-        except Exception as error:  # noqa: BLE001 (tallying every kind is the point)
-            note("traceback", f"{type(error).__name__} at {_where(error)}", data)
-        else:
-            problems = sorted(set(script_problems(script)))
-            if problems:
-                outcomes["broken invariant"] += 1
-                for problem in problems:
-                    classes[f"broken invariant: {problem}"] += 1
-                    if len(examples[f"broken invariant: {problem}"]) < args.show:
-                        examples[f"broken invariant: {problem}"].append(repr(data[:160]))
-            else:
-                outcomes["script"] += 1
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        kind, found = in_child(source, stdin)
+        outcomes[kind] += 1
+        if kind == "clean error":
+            errors[found[0]] += 1
+        for cls in found if kind != "clean error" else []:
+            classes[f"{kind}: {cls}"] += 1
+            if len(examples[f"{kind}: {cls}"]) < args.show:
+                examples[f"{kind}: {cls}"].append(repr(data[:160]))
         slowest.append((time.perf_counter() - started, repr(data[:80])))
 
     started = time.perf_counter()

@@ -42,12 +42,25 @@ INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060
 """Bidi controls and invisible format characters that must never be spoken or shown."""
 
 _CF = {chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"}
+_VISIBLE_SIGNS = set("\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2\U000110bd\U000110cd") | {
+    chr(c) for c in range(0x13430, 0x13440)}
+"""Format characters that print a sign (Arabic number signs...) or shape hieroglyphs: they may stay."""
 
 
 def invisible_in(text: str, *, joiners_allowed: bool) -> list[str]:
-    """The format (Cf) characters in `text`; ZWJ/ZWNJ pass only when `joiners_allowed` (shown text keeps them)."""
-    allowed = {"\u200c", "\u200d"} if joiners_allowed else set()
-    return [f"U+{ord(ch):04X}" for ch in text if ch in _CF and ch not in allowed]
+    """The format (Cf) characters in `text` that must not be there: the joiner inside an emoji sequence and the
+    visible format signs always pass; other ZWJ/ZWNJ and emoji tags only when `joiners_allowed` (shown text)."""
+    found = []
+    for index, ch in enumerate(text):
+        if ch not in _CF or ch in _VISIBLE_SIGNS:
+            continue
+        before, after = text[index - 1: index], text[index + 1: index + 2]
+        in_emoji = ch == "\u200d" and before and after and (before == "\ufe0f" or unicodedata.category(before) in ("So", "Sk")) \
+            and unicodedata.category(after) == "So"
+        if in_emoji or (joiners_allowed and (ch in "\u200c\u200d" or "\U000e0020" <= ch <= "\U000e007f")):
+            continue
+        found.append(f"U+{ord(ch):04X}")
+    return found
 
 
 @cache

@@ -207,6 +207,44 @@ def _fold(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|·•»:]{1,2}|[-–—]{1,2})\s+")
+"""What sits between a headline and the site or author name pages add to their <title>: ' | ', ' - ', ' — '..."""
+_SITE_NAME_XPATH = ("//meta[@property='og:site_name' or @name='application-name' or @name='apple-mobile-web-app-title'"
+                    " or @name='publisher' or @property='article:publisher']/@content")
+
+
+def _name_key(text: str) -> str:
+    """A name reduced for comparison: 'The Washington Post' and 'Washington Post' meet at 'washingtonpost'."""
+    return re.sub(r"^the", "", re.sub(r"\W+", "", text.casefold()))
+
+
+def _names_a_source(piece: str, names: list[str]) -> bool:
+    key = _name_key(piece)
+    return len(key) >= 3 and any(
+        key == name or (len(name) >= 4 and (key.startswith(name) or name.startswith(key) and len(key) >= 6))
+        for name in names
+    )
+
+
+def strip_title_suffix(title: str, authors: list[str | None], sites: list[str | None]) -> str:
+    """A page <title> without the author or site name it carries ('... | Jane Roe', '... - Site', 'Site | ...'),
+    when the page's metadata gives that name; otherwise unchanged. Only a site name is taken off the front:
+    'Jane Roe - why I left' may be a headline about her."""
+    author_keys = [k for k in (_name_key(n) for n in authors if n) if k]
+    site_keys = [k for k in (_name_key(n) for n in sites if n) if k]
+    parts = _TITLE_SEPARATOR.split(title)
+    count = len(parts)
+    while len(parts) > 1 and _names_a_source(parts[-1], author_keys + site_keys):
+        parts.pop()
+    while len(parts) > 1 and _names_a_source(parts[0], site_keys):
+        parts.pop(0)
+    if len(parts) == count:
+        return title
+    start = title.find(parts[0])
+    end = title.rfind(parts[-1]) + len(parts[-1])
+    return title[start:end].strip() or title
+
+
 def _sections(items: list[tuple[str, str, int]], title: str) -> tuple[Section, ...]:
     """Group blocks under their headings, dropping chrome and leading headings that repeat the title."""
     sections: list[Section] = []
@@ -275,10 +313,12 @@ def read_html(html: str | bytes, source: str, url: str | None = None) -> Article
         first = next((s.heading for s in sections if s.heading), None)
         title = first or "Untitled article"
     body_text = " ".join(block.text for section in sections for block in section.blocks)
+    author = _author(tree, meta.author)
+    authors = [author, meta.author, *(_split_names(meta.author) if meta.author else [])]
     return Article(
-        title=title,
+        title=strip_title_suffix(title, authors, [meta.sitename, *tree.xpath(_SITE_NAME_XPATH)]),
         sections=sections,
-        author=_author(tree, meta.author),
+        author=author,
         date=_date(meta.date),
         source=source,
         canonical_url=_canonical_url(tree, meta.url, url),
