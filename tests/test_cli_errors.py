@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -74,3 +75,20 @@ def test_unwritable_output_folder(tmp_path: Path) -> None:
 def test_unknown_command(tmp_path: Path) -> None:
     proc = run_narrate(["bulid", "article.md"], tmp_path)
     _assert_one_clear_line(proc)
+
+
+def test_missing_html_component_is_one_sentence_naming_the_package(tmp_path: Path) -> None:
+    """pip 23.2 (Python 3.11's own) drops the lxml[html_clean] extra: reading HTML then says what to install."""
+    import subprocess
+    import sys
+
+    from cli_support import REPO
+
+    page = REPO / "tests" / "fixtures" / "html" / "river-bridge.html"
+    code = ("import sys; sys.modules['lxml_html_clean'] = None  # as if pip had not installed it\n"
+            "from narrate.cli import main; sys.argv = ['narrate', 'script', sys.argv[1]]; main()")
+    proc = subprocess.run([sys.executable, "-c", code, str(page)], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120, check=False)
+    _assert_one_clear_line(proc)
+    assert proc.stderr.strip() == ("narrate: Reading HTML needs the Python package lxml_html_clean, which is not "
+                                   "installed: pip install lxml_html_clean")

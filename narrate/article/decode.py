@@ -39,7 +39,7 @@ def describe_source(source: str) -> str:
 
 def size_text(size: int) -> str:
     """A byte count as people say it in messages: '20 MB', '2 KB'."""
-    return f"{size / 1024**2:g} MB" if size >= 1024**2 else f"{size / 1024:g} KB"
+    return f"{size / 1024**2:.3g} MB" if size >= 1024**2 // 10 else f"{size / 1024:.3g} KB"
 
 
 def _binary_error(source: str) -> InputError:

@@ -18,6 +18,10 @@ linear in the paragraph's length."""
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+")
 _DIGIT_RUN = re.compile(r"\d+")
+_LONG_DIGITS = re.compile(r"\d{25,}")
+_STASH = "\ue000"
+"""Stands for a long digit run while a paragraph is split (a private-use character; skipped if the text has one)."""
+_STASH_RE = re.compile(_STASH)
 _MAY_END = re.compile(r"[.!?…。！？।]")
 """Without one of these a piece is one sentence (pysbd would say so too, more slowly)."""
 
@@ -43,7 +47,7 @@ def _pysbd_language(language: str | None) -> str:
 
 def _pieces(text: str, limit: int = PYSBD_MAX_CHARS) -> list[str]:
     """`text` cut into pieces of at most `limit` characters: after the last sentence end in the second half of
-    each window, else at its last space, else at the limit (one pass, linear)."""
+    each window, else at its last space, else at the limit, never inside a run of digits (one pass, linear)."""
     pieces: list[str] = []
     start = 0
     while len(text) - start > limit:
@@ -54,26 +58,46 @@ def _pieces(text: str, limit: int = PYSBD_MAX_CHARS) -> list[str]:
         if cut <= start:
             cut = text.rfind(" ", start + limit // 2, end) + 1
         if cut <= start:
-            cut = end
+            cut = _outside_digits(text, start, end)
         pieces.append(text[start:cut])
         start = cut
     pieces.append(text[start:])
     return pieces
 
 
+def _outside_digits(text: str, start: int, cut: int) -> int:
+    """`cut`, moved off the inside of a run of digits: back to its start, or on to its end when it starts at `start`."""
+    if not (text[cut - 1].isdigit() and cut < len(text) and text[cut].isdigit()):
+        return cut
+    begin = cut - 1
+    while begin > start and text[begin - 1].isdigit():
+        begin -= 1
+    if begin > start:
+        return begin
+    run = _DIGIT_RUN.match(text, cut)
+    return run.end() if run else cut
+
+
 def split_sentences(paragraph: str, language: str = "en") -> list[str]:
     """The sentences of one paragraph; abbreviations such as 'U.S.', 'Dr.' or 'Lt. Col.' do not end one.
 
-    A paragraph longer than PYSBD_MAX_CHARS is handed to pysbd in pieces cut at sentence ends.
+    A paragraph longer than PYSBD_MAX_CHARS is handed to pysbd in pieces cut at sentence ends; a run of more than
+    MAX_SPOKEN_DIGITS digits stands aside as one character meanwhile, so it is never cut.
     """
     text = " ".join(paragraph.split())
     if not text:
         return []
+    runs: list[str] = []
+    if _STASH not in text:
+        text = _LONG_DIGITS.sub(lambda m: runs.append(m.group(0)) or _STASH, text)
     segmenter = _segmenter(_pysbd_language(language))
     sentences: list[str] = []
     for piece in _pieces(text):
         found = segmenter.segment(piece) if _MAY_END.search(piece) else [piece]
         sentences.extend(s.strip() for s in found if s.strip())
+    if runs:
+        restored = iter(runs)
+        sentences = [_STASH_RE.sub(lambda _: next(restored, ""), s) if _STASH in s else s for s in sentences]
     return sentences
 
 
