@@ -18,12 +18,21 @@ _IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()\s]*\)")
 _LINK = re.compile(r"\[([^\[\]]*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
 _URL_IN_PARENS = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*\)")
 _HEADING_MARK = re.compile(r"^#{1,6}\s+")
+_ASTERISKS = re.compile(r"\*+")
 _EMPHASIS = re.compile(
-    r"(?<![\w*])\*{1,3}(?=[^\s*])|(?<=[^\s*])\*{1,3}(?![\w*])|\*{4,}"  # *word*, **word**, ****
-    r"|(?<!\w)_+(?=\S)|(?<=\S)_+(?!\w)|(?<!\S)_+(?!\S)"  # _word_, __word__; snake_case stays
+    r"(?<!\w)_+(?=\S)|(?<=\S)_+(?!\w)|(?<!\S)_+(?!\S)"  # _word_, __word__; snake_case stays
     r"|~~|`+"  # ~~struck~~, `code`
 )
-"""Emphasis marks that touch a word on one side only; a spaced asterisk ('5 * 3') or an inner underscore stays."""
+"""Underscore emphasis, strikethrough and code marks; an inner underscore (snake_case) stays."""
+_BEFORE_FACTOR = re.compile(r"\d\s?$")
+_AFTER_FACTOR = re.compile(r"\s?\d")
+
+
+def _asterisks(match: re.Match[str]) -> str:
+    """Emphasis (*word*, **word**) and footnote asterisks go; one between two numbers ('5 * 3', said 'times') stays."""
+    text, start, end = match.string, match.start(), match.end()
+    factor = end - start == 1 and _BEFORE_FACTOR.search(text, max(0, start - 2), start) and _AFTER_FACTOR.match(text, end)
+    return match.group(0) if factor else ""
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?])")
 _SPACES = re.compile(r"\s+")
 _SPEAKABLE = re.compile(r"[^\W_]")
@@ -47,6 +56,8 @@ def clean_for_speech(text: str) -> str:
     if "](" in text:
         text = _URL_IN_PARENS.sub("", _LINK.sub(r"\1", _IMAGE.sub(" ", text)))
     text = _EMPHASIS.sub("", _HEADING_MARK.sub("", text.lstrip()))
+    if "*" in text:
+        text = _ASTERISKS.sub(_asterisks, text)
     text = _SPACES.sub(" ", text).strip()
     return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
 

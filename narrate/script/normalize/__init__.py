@@ -12,7 +12,7 @@ import re
 
 from narrate.article.invisible import drop_invisible
 from narrate.script.lexicon import PHONEME_SPAN  # eSpeak phoneme input written by the lexicon; never rewritten
-from narrate.script.normalize import symbols
+from narrate.script.normalize import numbers, symbols
 from narrate.script.normalize.english import normalize_english
 from narrate.script.normalize.registry import Normalizer, normalizer_for, register_language, registered_languages
 
@@ -23,8 +23,10 @@ register_language("en", normalize_english)
 
 
 def _fallback(text: str) -> str:
-    """For languages without a normalizer: only typography, numbers and symbols are left to the engine."""
-    for step in (symbols.straighten, symbols.ellipses_as_pauses, symbols.dashes_as_pauses, symbols.tidy):
+    """For languages without a normalizer: typography, and digit strings too long to read are shortened; numbers
+    and symbols are left to the engine, which reads them in the language."""
+    for step in (symbols.straighten, numbers.shorten_digit_runs, symbols.ellipses_as_pauses, symbols.dashes_as_pauses,
+                 symbols.tidy):
         text = step(text)
     return text
 

@@ -52,6 +52,15 @@ def _fraction_digits(digits: str) -> str:
     return f"{_digit_words(digits[:SPOKEN_PREFIX_DIGITS])}, and {cardinal(str(rest))} more digits"
 
 
+_OVERLONG_DIGITS = re.compile(rf"\d{{{MAX_SPOKEN_DIGITS + 1},}}")
+
+
+def shorten_digit_runs(text: str) -> str:
+    """For languages without a normalizer, whose numbers eSpeak reads: a run of more than MAX_SPOKEN_DIGITS digits
+    keeps its first SPOKEN_PREFIX_DIGITS and an ellipsis (no note can be said in a language we do not speak)."""
+    return _OVERLONG_DIGITS.sub(lambda m: m.group(0)[:SPOKEN_PREFIX_DIGITS] + "…", text)
+
+
 def is_wordable(digits: str) -> bool:
     """True when a run of digits (separators allowed) is short enough to be said as a number in words."""
     return len(digits.replace(",", "").lstrip("0")) <= MAX_WORD_DIGITS
