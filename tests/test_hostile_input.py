@@ -197,3 +197,29 @@ def test_written_shows_what_the_article_wrote(tmp_path: Path) -> None:
     segment = script_json(["a.md"], tmp_path)["chapters"][0]["segments"][1]
     assert segment == {"text": "A ticket costs three dollars and fifty cents from the first of May.",
                        "written": "A ticket costs $3.50 from 1 May.", "role": "narrator", "pause_ms": 0}
+
+
+def test_an_endless_device_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    proc = run_narrate(["build", "/dev/zero", "-o", "out", "--cache", "cache"], tmp_path, timeout=60)
+    assert proc.returncode == 2 and proc.stderr.strip() == (
+        "narrate: /dev/zero is larger than the 20 MB input limit; raise it with --max-input-mb if it really is one article.")
+
+
+def test_a_named_pipe_is_read_once_and_built(tmp_path: Path) -> None:
+    """The quick-rebuild fingerprint must not drain a pipe (`narrate build <(curl ...)`) before it is read."""
+    import os
+    import threading
+
+    fifo = tmp_path / "article.pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text("# Pipe news\n\nThe ferry sailed on time today.\n"))
+    writer.start()
+    try:
+        proc = ok(run_narrate(["build", str(fifo), "-o", "out", "--cache", "cache", "--no-publish", "-q", "--json"],
+                              tmp_path, timeout=120))
+    finally:
+        if writer.is_alive():  # unblock the writer if narrate never opened the pipe
+            with open(fifo, "rb") as drain:
+                drain.read()
+        writer.join()
+    assert json.loads(proc.stdout)["title"] == "Pipe news"
