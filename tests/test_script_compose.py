@@ -119,3 +119,15 @@ def test_long_paragraph_is_bounded():
     article = _article(sections=(Section(None, (Block("paragraph", long),)),))
     texts = [s.text for s in compose_script([article]).segments()]
     assert all(len(t) <= 300 for t in texts) and len(texts) > 4
+
+
+def test_headline_is_said_once_when_the_body_is_the_headline():
+    one_line = _article(title="The council meets on Monday.", author=None, date=None,
+                        sections=(Section(None, (Block("paragraph", "The council meets on Monday."),)),))
+    assert [(s.text, s.role) for s in compose_script([one_line]).segments()] == [("The council meets on Monday.", "narrator")]
+    storm = _article(title="Storm", author=None, date=None, sections=(Section(None, (Block("paragraph", "Storm damage closed the road."),)),))
+    assert [s.text for s in compose_script([storm]).segments()] == ["Storm", "Storm damage closed the road."]
+    long = "The council, after a debate that ran late into the evening, " * 6
+    shortened = _article(title=long[:100].rsplit(" ", 1)[0] + "…", author=None, date=None,
+                         sections=(Section(None, (Block("paragraph", long),)),))
+    assert compose_script([shortened]).segments()[0].role == "narrator"

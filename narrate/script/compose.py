@@ -118,11 +118,15 @@ def _words(text: str) -> str:
 
 
 def _body_says_title(article: Article) -> bool:
-    """True when the body opens with the headline's words (one line of text that is title and text at once, or a
-    title shortened from the first paragraph): the headline is then not read before it."""
+    """True when the body opens with the headline itself: one line of text that is title and text at once, or a
+    first paragraph the title was shortened from ('…'). The headline is then not read before it."""
     first = next((b.text for s in article.sections[:1] if s.heading is None for b in s.blocks[:1]), None)
-    title = _words(article.title)
-    return bool(first and title) and _words(first).startswith(title)
+    if not first:
+        return False
+    if article.title.endswith("…"):
+        title = _words(article.title[:-1])
+        return bool(title) and _words(first).startswith(title)
+    return _words(first) == _words(article.title)
 
 
 def _article_chapters(article: Article, pauses: Pauses, *, nested: bool) -> list[Chapter]:
