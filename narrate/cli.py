@@ -81,14 +81,9 @@ def _max_bytes(max_input_mb: float) -> int:
 
 def _read_stdin(stdin, max_input_mb: float) -> bytes:  # type: ignore[no-untyped-def]
     """Standard input's bytes, refused in one sentence past the input limit."""
-    from narrate.errors import InputError
+    from narrate.article.read import read_source_bytes
 
-    limit = _max_bytes(max_input_mb)
-    data = stdin.read(limit + 1)
-    if len(data) > limit:
-        raise InputError(f"Standard input is larger than the {max_input_mb:g} MB input limit; "
-                         "raise it with --max-input-mb if it really is one article.")
-    return data
+    return read_source_bytes("-", stdin, _max_bytes(max_input_mb))
 
 
 def _script(sources: list[str], edition: str | None, choices: _Choices, stdin=None,  # type: ignore[no-untyped-def]

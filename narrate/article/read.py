@@ -85,8 +85,9 @@ def _too_large(source: str, max_bytes: int) -> InputError:
                       "raise it with --max-input-mb if it really is one article.")
 
 
-def _read_bytes(source: str, stdin: BinaryIO | None, max_bytes: int) -> bytes:
-    """The bytes of a file or of standard input, at most `max_bytes` (one more is read to know there are more)."""
+def read_source_bytes(source: str, stdin: BinaryIO | None = None, max_bytes: int = DEFAULT_MAX_INPUT_MB * 1024**2) -> bytes:
+    """The bytes of a file or of '-' (standard input, or `stdin` when given); InputError in one sentence when it is
+    missing or unreadable, or larger than `max_bytes` (one byte more is read to know, never the whole of it)."""
     if source == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         data = stream.read(max_bytes + 1)
@@ -132,7 +133,7 @@ def read_article(source: str, stdin: BinaryIO | None = None, max_bytes: int = DE
     fmt = _SUFFIX_FORMATS.get(Path(source).suffix.lower()) if source != "-" else None
     if fmt is not None and fmt not in READERS:
         _reader(fmt, source)
-    text = decode_text(_read_bytes(source, stdin, max_bytes), source)
+    text = decode_text(read_source_bytes(source, stdin, max_bytes), source)
     if not text.strip():
         raise InputError(f"{describe_source(source)} is empty: there is no article to read.")
     fmt = fmt or sniff_format(text)
