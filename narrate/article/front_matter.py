@@ -69,36 +69,36 @@ def warn(message: str) -> None:
     warnings.warn(message, InputWarning, stacklevel=2)
 
 
-def _load(block: str) -> object:
-    """The YAML data of a block, or None (with a warning) when it cannot be read."""
+def _load(block: str) -> tuple[object, str | None]:
+    """The YAML data of a block, or (None, why it cannot be read)."""
     if len(block.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        warn(f"The front matter is larger than {MAX_BYTES // 1024} KB and was ignored.")
-        return None
+        return None, f"The front matter is larger than {MAX_BYTES // 1024} KB and was ignored."
     try:
-        return yaml.load(block, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(block, Loader=_Loader), None  # noqa: S506 (a SafeLoader subclass)
     except _TooDeep:
-        warn(f"The front matter nests deeper than {MAX_DEPTH} levels and was ignored.")
+        return None, f"The front matter nests deeper than {MAX_DEPTH} levels and was ignored."
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
         where = getattr(error, "problem_mark", None)
         line = f" (line {where.line + 1})" if where is not None else ""
-        warn(f"The front matter is not valid YAML{line} and was ignored.")
-    return None
+        return None, f"The front matter is not valid YAML{line} and was ignored."
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """Split a leading YAML `---` block off the text: (fields, rest); ({}, text) when there is none.
 
-    Field names are lower-cased. A block that cannot be read is dropped when it has the shape of front
-    matter (key lines), never read aloud; otherwise the text is left as it is.
+    Field names are lower-cased. A block that cannot be read is dropped with a warning when it has the shape of
+    front matter (key lines), never read aloud; otherwise it is text, and left as it is.
     """
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text
     block = match.group(1) or ""
-    data = _load(block) if block.strip() else None
+    data, problem = _load(block) if block.strip() else (None, None)
     if not isinstance(data, dict):
         lines = [line for line in block.splitlines() if line.strip()]
         if not lines or all(_FRONT_MATTER_LINE.match(line) for line in lines):
+            if problem:
+                warn(problem)
             return {}, text[match.end():]
         return {}, text
     return {str(k).strip().lower(): v for k, v in data.items()}, text[match.end():]
