@@ -53,6 +53,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds before an input counts as a hang")
     parser.add_argument("--huge", action="store_true", help="mix in megabyte inputs (digit runs, endless lines)")
+    parser.add_argument("--only-huge", action="store_true", help="only megabyte inputs")
     parser.add_argument("--show", type=int, default=2, help="example inputs to print per class")
     args = parser.parse_args()
 
@@ -98,7 +99,7 @@ def main() -> None:
     @settings(max_examples=args.examples, deadline=None, database=None, derandomize=False,
               suppress_health_check=list(HealthCheck))
     @seed(args.seed)
-    @given(st.one_of(inputs, huge_inputs()) if args.huge else inputs)
+    @given(huge_inputs() if args.only_huge else st.one_of(inputs, huge_inputs()) if args.huge else inputs)
     def run(case: tuple[str, bytes]) -> None:
         suffix, data = case
         if suffix:
@@ -117,6 +118,9 @@ def main() -> None:
             if len(examples[f"{kind}: {cls}"]) < args.show:
                 examples[f"{kind}: {cls}"].append(repr(data[:160]))
         slowest.append((time.perf_counter() - started, repr(data[:80])))
+        done = sum(outcomes.values())
+        if done % 250 == 0:
+            print(f"{done} inputs: " + ", ".join(f"{k} {v}" for k, v in outcomes.most_common()), file=sys.stderr, flush=True)
 
     started = time.perf_counter()
     run()
