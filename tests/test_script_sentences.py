@@ -60,7 +60,7 @@ def test_bound_length_never_cuts_inside_a_word_that_fits():
 def test_a_word_longer_than_the_bound_is_cut_but_a_digit_run_is_not():
     assert bound_length(["y" * 50 + " tail"], 20) == ["y" * 20, "y" * 20, "y" * 10 + " tail"]
     price = "$" + "9" * 400 + "."
-    assert bound_length([f"It cost {price}"], 20) == [f"It cost {price}"]  # the normalizer says it in a few words
+    assert bound_length([f"It cost {price}"], 60) == [f"It cost {price}"]  # the normalizer says it in a few words
     assert all(len(p) <= 300 for p in bound_length(["z" * 1_000_000]))
 
 

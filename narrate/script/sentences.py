@@ -19,6 +19,7 @@ linear in the paragraph's length."""
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+")
 _DIGIT_RUN = re.compile(r"\d+")
 _LONG_DIGITS = re.compile(r"\d{25,}")
+_LONG_RUN = re.compile(r"\d{31,}")
 _STASH = "\ue000"
 """Stands for a long digit run while a paragraph is split (a private-use character; skipped if the text has one)."""
 _STASH_RE = re.compile(_STASH)
@@ -101,9 +102,14 @@ def split_sentences(paragraph: str, language: str = "en") -> list[str]:
     return sentences
 
 
+DIGIT_RUN_WEIGHT = 30
+"""What a run of digits counts at most against the segment bound: however long, it is said in about as many words as
+thirty characters of text ('a number of 310 digits, starting nine nine nine...'), so it is never cut."""
+
+
 def _weight(text: str) -> int:
-    """The length that counts against the bound: a run of digits counts as one character (see _hard_cut)."""
-    return len(text) - sum(len(run) - 1 for run in _DIGIT_RUN.findall(text))
+    """The length that counts against the bound, a run of digits counting at most DIGIT_RUN_WEIGHT."""
+    return len(text) - sum(len(run) - DIGIT_RUN_WEIGHT for run in _LONG_RUN.findall(text))
 
 
 def _cut(text: str, max_chars: int, level: int = 0) -> list[tuple[str, str]]:
@@ -136,8 +142,8 @@ def _cut(text: str, max_chars: int, level: int = 0) -> list[tuple[str, str]]:
 def _hard_cut(word: str, max_chars: int) -> list[str]:
     """A 'word' longer than max_chars (letters no one can say in one breath) cut every max_chars characters.
 
-    A run of digits counts as one character and is never cut: the normalizer reads any digit string in a few
-    words ('a number of 310 digits, starting...'), so '$999...9.' stays one piece however many nines it holds.
+    A run of digits is never cut and counts at most DIGIT_RUN_WEIGHT: the normalizer reads any digit string in a
+    few words, so '$999...9.' stays one piece however many nines it holds.
     """
     if _weight(word) <= max_chars:
         return [word]
@@ -146,7 +152,7 @@ def _hard_cut(word: str, max_chars: int) -> list[str]:
     while index < len(word):
         run = _DIGIT_RUN.match(word, index)
         index = run.end() if run else index + 1
-        weight += 1
+        weight += min(len(run.group(0)), DIGIT_RUN_WEIGHT) if run else 1
         if weight >= max_chars and index < len(word):
             pieces.append(word[start:index])
             start, weight = index, 0
