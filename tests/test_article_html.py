@@ -300,3 +300,10 @@ kept by the three families who tended the light over more than a century, and a 
 def test_title_loses_the_site_or_author_name_the_metadata_gives(title: str, meta: str, expected: str) -> None:
     page = _TITLED_PAGE.format(title=title, meta=meta, h1=expected)
     assert read_html(page, "lighthouse.html").title == expected
+
+
+def test_a_title_piece_that_only_starts_like_the_site_name_stays() -> None:
+    from narrate.article.html import strip_title_suffix
+
+    assert strip_title_suffix("Iran talks - Timeline of events", [], ["Time"]) == "Iran talks - Timeline of events"
+    assert strip_title_suffix("Iran talks | The Guardian US", [], ["the Guardian"]) == "Iran talks"

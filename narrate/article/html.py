@@ -219,11 +219,13 @@ def _name_key(text: str) -> str:
 
 
 def _names_a_source(piece: str, names: list[str]) -> bool:
+    """True when a title piece is one of `names` (keys), or a short extension or shortening of one of six letters
+    or more ('The Guardian' for 'Guardian US'; never 'Timeline of events' for 'Time')."""
     key = _name_key(piece)
-    return len(key) >= 3 and any(
-        key == name or (len(name) >= 4 and (key.startswith(name) or name.startswith(key) and len(key) >= 6))
-        for name in names
-    )
+    if len(key) < 3 or len(piece.split()) > 6:
+        return False
+    return any(key == name or (min(len(key), len(name)) >= 6 and (key.startswith(name) or name.startswith(key)))
+               for name in names)
 
 
 def strip_title_suffix(title: str, authors: list[str | None], sites: list[str | None]) -> str:
