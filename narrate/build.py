@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from narrate.article.model import Article
-from narrate.article.read import read_article
+from narrate.article.read import DEFAULT_MAX_INPUT_MB, read_article
 from narrate.audio.assemble import AudioSettings, EpisodeTags, assemble_episode
 from narrate.audio.chapters_json import chapters_json
 from narrate.audio.loudness import SegmentLoudness
@@ -67,6 +67,8 @@ class ScriptOptions:
     """Extra folders with user voice profiles."""
     lexicons: tuple[Path, ...] = ()
     """Pronunciation lexicon files (TOML)."""
+    max_input_bytes: int = DEFAULT_MAX_INPUT_MB * 1024**2
+    """The largest article read (file, standard input or web page); a larger one is refused in one sentence."""
 
 
 @dataclass(frozen=True)
@@ -97,13 +99,14 @@ class BuildOptions:
     """Dask scheduler address (tcp://HOST:PORT): synthesize on that cluster instead of local worker processes."""
 
 
-def read_articles(sources: Sequence[str], stdin: BinaryIO | None = None) -> list[Article]:
-    """Read every source; standard input may be named once."""
+def read_articles(sources: Sequence[str], stdin: BinaryIO | None = None,
+                  max_bytes: int = DEFAULT_MAX_INPUT_MB * 1024**2) -> list[Article]:
+    """Read every source (each at most `max_bytes`); standard input may be named once."""
     if not sources:
         raise NarrateError("Name at least one article to read (a file, a URL, or - for standard input).")
     if list(sources).count("-") > 1:
         raise NarrateError("Standard input ('-') can be read only once.")
-    return [read_article(s, stdin=stdin) for s in sources]
+    return [read_article(s, stdin=stdin, max_bytes=max_bytes) for s in sources]
 
 
 def make_script(options: ScriptOptions, stdin: BinaryIO | None = None) -> Script:
@@ -122,7 +125,7 @@ def check_sources(options: ScriptOptions, stdin: BinaryIO | None = None) -> list
 
 def _composed(options: ScriptOptions, stdin: BinaryIO | None) -> tuple[Script, Lexicon | None, str]:
     """The composed (written) script, the lexicon that applies and the voice profile's name."""
-    articles = read_articles(options.sources, stdin=stdin)
+    articles = read_articles(options.sources, stdin=stdin, max_bytes=options.max_input_bytes)
     if len(articles) > 1 and not options.edition:
         raise NarrateError('Several articles make one edition: give it a title with --edition "TITLE".')
     script = compose_script(articles, edition=options.edition, pauses=options.pauses)

@@ -14,8 +14,8 @@ from typing import Annotated, Optional
 import typer
 
 from narrate.cli_options import (
-    AsJson, BaseUrl, Bitrate, CacheDir, Edition, Jobs, LexiconFiles, NoCache, Output, Quiet, Scheduler, SettingsFolder,
-    Sources, Voice, VoicesDir,
+    DEFAULT_MAX_INPUT_MB, AsJson, BaseUrl, Bitrate, CacheDir, Edition, Jobs, LexiconFiles, MaxInputMb, NoCache, Output,
+    Quiet, Scheduler, SettingsFolder, Sources, Voice, VoicesDir,
 )
 
 def _plain_argument_help() -> None:
@@ -112,17 +112,31 @@ def _choices(output: Path, voice: str | None = None, voices: list[Path] | None =
     )
 
 
-def _script_options(sources: list[str], edition: str | None, choices: _Choices):  # type: ignore[no-untyped-def]
+def _max_bytes(max_input_mb: float) -> int:
+    return int(max_input_mb * 1024 * 1024)
+
+
+def _read_stdin(stdin, max_input_mb: float) -> bytes:  # type: ignore[no-untyped-def]
+    """Standard input's bytes, refused in one sentence past the input limit."""
+    from narrate.article.read import read_source_bytes
+
+    return read_source_bytes("-", stdin, _max_bytes(max_input_mb))
+
+
+def _script_options(sources: list[str], edition: str | None, choices: _Choices,  # type: ignore[no-untyped-def]
+                    max_input_mb: float = DEFAULT_MAX_INPUT_MB):
     from narrate.build import ScriptOptions
 
-    return ScriptOptions(sources=tuple(sources), edition=edition, voice=choices.voice,
-                         voices_dirs=choices.voices, lexicons=choices.lexicons)
+    return ScriptOptions(sources=tuple(sources), edition=edition, voice=choices.voice, voices_dirs=choices.voices,
+                         lexicons=choices.lexicons, max_input_bytes=_max_bytes(max_input_mb))
 
 
-def _script(sources: list[str], edition: str | None, choices: _Choices, stdin=None):  # type: ignore[no-untyped-def]
+def _script(sources: list[str], edition: str | None, choices: _Choices, stdin=None,  # type: ignore[no-untyped-def]
+            max_input_mb: float = DEFAULT_MAX_INPUT_MB):
     from narrate.build import make_script
 
-    return make_script(_script_options(sources, edition, choices), stdin=stdin if stdin is not None else _stdin())
+    return make_script(_script_options(sources, edition, choices, max_input_mb),
+                       stdin=stdin if stdin is not None else _stdin())
 
 
 @dataclass(frozen=True)
@@ -144,6 +158,7 @@ class _BuildRequest:
     as_json: bool
     quiet: bool
     scheduler: str | None
+    max_input_mb: float = DEFAULT_MAX_INPUT_MB
 
 
 def _run_build(request: _BuildRequest) -> None:
@@ -158,7 +173,7 @@ def _run_build(request: _BuildRequest) -> None:
     chosen = _choices(request.output, request.voice, request.voices, request.lexicon, request.jobs, request.bitrate,
                       request.scheduler, request.cache)
     stdin = _stdin()
-    stdin_data = stdin.read() if "-" in request.sources and stdin is not None else None
+    stdin_data = _read_stdin(stdin, request.max_input_mb) if "-" in request.sources and stdin is not None else None
     fingerprint = fastpath.build_fingerprint(
         request.sources, stdin_data, output_dir=request.output, edition=request.edition, voice=chosen.voice,
         voices_dirs=chosen.voices, lexicons=chosen.lexicons, bitrate_kbps=chosen.bitrate, base_url=request.base_url,
@@ -171,7 +186,8 @@ def _run_build(request: _BuildRequest) -> None:
         from narrate.progress import ProgressReporter
 
         script = _script(request.sources, request.edition, chosen,
-                         stdin=io.BytesIO(stdin_data) if stdin_data is not None else None)
+                         stdin=io.BytesIO(stdin_data) if stdin_data is not None else None,
+                         max_input_mb=request.max_input_mb)
         options = BuildOptions(
             output_dir=request.output, voice=chosen.voice, voices_dirs=chosen.voices, jobs=chosen.jobs,
             cache_dir=chosen.cache, use_cache=not request.no_cache, audio=AudioSettings(bitrate_kbps=chosen.bitrate),
@@ -214,10 +230,11 @@ def build(
     as_json: AsJson = False,
     quiet: Quiet = False,
     scheduler: Scheduler = None,
+    max_input_mb: MaxInputMb = DEFAULT_MAX_INPUT_MB,
 ) -> None:
     """Build one episode (chaptered MP3, chapters JSON, WebVTT transcript) from one or more articles, and publish it."""
     _run_build(_BuildRequest(sources, edition, output, voice, voices, lexicon, jobs, bitrate, cache, no_cache, base_url,
-                             no_publish, as_json, quiet, scheduler))
+                             no_publish, as_json, quiet, scheduler, max_input_mb))
 
 
 @app.command(short_help="Print what will be said, without synthesizing anything.")
@@ -231,6 +248,7 @@ def script(
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="text|json", help="Output format.")] = "text",
     as_json: Annotated[bool, typer.Option("--json", help="Print the script as JSON (the same as --format json).")] = False,
     check: Annotated[bool, typer.Option("--check", help="List what could not be verbalized with confidence; exit 1 if anything is found.")] = False,
+    max_input_mb: MaxInputMb = DEFAULT_MAX_INPUT_MB,
 ) -> None:
     """Print what will be said, chapter by chapter, without synthesizing anything."""
     if fmt not in ("text", "json"):
@@ -239,7 +257,7 @@ def script(
     if check:
         from narrate.build import check_sources
 
-        issues = check_sources(_script_options(sources, edition, choices), stdin=_stdin())
+        issues = check_sources(_script_options(sources, edition, choices, max_input_mb), stdin=_stdin())
         if as_json or fmt == "json":
             _print_json([{"kind": issue.kind, "chapter": issue.chapter_number or None,
                           "chapter_title": issue.chapter_title, "segment": issue.segment_index,
@@ -250,7 +268,7 @@ def script(
                 typer.echo(str(issue))
         typer.echo(f"{_plural(len(issues), 'place')} to look at." if issues else "Nothing to fix: every segment reads cleanly.", err=True)
         raise typer.Exit(1 if issues else 0)
-    result = _script(sources, edition, choices)
+    result = _script(sources, edition, choices, max_input_mb=max_input_mb)
     if as_json or fmt == "json":
         _print_json(result.to_json())
         return
@@ -309,6 +327,7 @@ def say(
         show_default=False)] = None,
     as_json: AsJson = False,
     quiet: Quiet = False,
+    max_input_mb: MaxInputMb = DEFAULT_MAX_INPUT_MB,
 ) -> None:
     """Speak a short text with a voice profile, through the full normalizing path, to hear it before building."""
     from narrate.config import default_lexicons
@@ -316,7 +335,11 @@ def say(
     from narrate.script.lexicon import load_lexicon
 
     if text == "-":
-        text = sys.stdin.read()
+        import io
+
+        from narrate.article.decode import decode_text
+
+        text = decode_text(_read_stdin(_stdin() or io.BytesIO(), max_input_mb), "-")
     chosen = _choices(settings_folder_for(output), voice, voices, lexicon)
     files = chosen.lexicons or default_lexicons()
     dest = write_sample(text, chosen.voice, sample_path(output, chosen.voice), chosen.voices,
@@ -350,12 +373,14 @@ def demo(
     as_json: AsJson = False,
     quiet: Quiet = False,
     scheduler: Scheduler = None,
+    max_input_mb: MaxInputMb = DEFAULT_MAX_INPUT_MB,
 ) -> None:
     """Build the bundled demo edition (three short articles of our own) into OUTPUT and publish it."""
     from narrate.demo import demo_articles
 
     _run_build(_BuildRequest([str(p) for p in demo_articles()], "The narrate demo edition", output, voice, voices,
-                             lexicon, jobs, bitrate, cache, no_cache, base_url, False, as_json, quiet, scheduler))
+                             lexicon, jobs, bitrate, cache, no_cache, base_url, False, as_json, quiet, scheduler,
+                             max_input_mb))
 
 
 def _size(n_bytes: float) -> str:
@@ -424,10 +449,28 @@ def _usage_error_line(exc: Exception) -> str:
     return f"narrate: {message}"
 
 
+def _show_input_warnings() -> None:
+    """Print InputWarning (something in the input was ignored) as one 'narrate: warning: ...' line; others as Python does."""
+    import warnings
+
+    from narrate.errors import InputWarning
+
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+        if issubclass(category, InputWarning):
+            typer.echo(f"narrate: warning: {message}", err=True)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
 def main() -> None:
     """Entry point: run the app; user errors become one sentence on stderr and a non-zero exit."""
     from narrate.errors import NarrateError
 
+    _show_input_warnings()
     interrupted = "narrate: interrupted; finished segments stay cached for the next run."
     try:
         # Not standalone: click's own multi-line usage errors would otherwise bypass the one-line rule.

@@ -39,3 +39,8 @@ Scheduler = Annotated[Optional[str], typer.Option(
     show_default=False)]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of text.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary line; errors still show.")]
+DEFAULT_MAX_INPUT_MB = 20.0
+"""The default of --max-input-mb (narrate.article.read.DEFAULT_MAX_INPUT_MB, without importing the readers)."""
+MaxInputMb = Annotated[float, typer.Option(
+    "--max-input-mb", metavar="MB", min=0.001,
+    help="Refuse an article (file, standard input or web page) larger than this many MB.")]

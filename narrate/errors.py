@@ -11,3 +11,7 @@ class InputError(NarrateError):
     """The input article cannot be read or holds nothing to say."""
 
     exit_code = 2
+
+
+class InputWarning(UserWarning):
+    """Something in the input was ignored (a front-matter field that cannot be used...); str(warning) is one sentence."""

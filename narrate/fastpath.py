@@ -33,6 +33,13 @@ _PACKAGES = ("pyttsx3", "espeakng-loader", "imageio-ffmpeg", "mutagen", "piper-t
 _NARRATE_DIR = Path(__file__).resolve().parent
 
 
+def _digest_file(digest: "hashlib._Hash", path: Path) -> None:
+    """Feed a file's bytes to `digest` a megabyte at a time (an input may be large: memory stays flat)."""
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+
+
 def _digest_files(digest: "hashlib._Hash", paths: Sequence[Path]) -> None:
     for path in sorted(paths):
         digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
@@ -73,7 +80,9 @@ def inputs_fingerprint(
             digest.update(stdin_data or b"")
         else:
             try:
-                digest.update(Path(source).read_bytes())
+                if not Path(source).is_file():
+                    return None  # a device or a pipe: reading it here would consume it, or never end
+                _digest_file(digest, Path(source))
             except OSError:
                 return None  # the full path gives the user the clear error
         digest.update(b"\0")

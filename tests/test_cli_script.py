@@ -32,8 +32,9 @@ def _assert_contract(script: dict) -> None:
         assert isinstance(chapter["title"], str) and chapter["title"]
         assert chapter["segments"]
         for segment in chapter["segments"]:
-            assert set(segment) == {"text", "role", "pause_ms"}
+            assert list(segment) == ["text", "written", "role", "pause_ms"]
             assert isinstance(segment["text"], str) and segment["text"].strip()
+            assert isinstance(segment["written"], str) and segment["written"].strip()
             assert segment["role"] in ROLES
             assert isinstance(segment["pause_ms"], int) and segment["pause_ms"] >= 0
 

@@ -30,7 +30,7 @@ def test_regional_tag_uses_english() -> None:
 
 
 def test_unknown_language_gets_typography_only() -> None:
-    assert normalize_for_speech("Es kostet 5 € — **heute**…", "de") == "Es kostet 5 €, heute."
+    assert normalize_for_speech("Es kostet 5 € — heute…", "de") == "Es kostet 5 €, heute."
 
 
 def test_a_language_can_plug_in() -> None:
@@ -55,3 +55,7 @@ def test_fast_on_a_long_article() -> None:
     start = time.perf_counter()
     normalize_for_speech(text)
     assert time.perf_counter() - start < 2.0
+
+
+def test_unknown_language_shortens_digit_strings_too_long_to_read() -> None:
+    assert normalize_for_speech("Il a payé " + "9" * 400 + " euros.", "fr") == "Il a payé 999999999999, euros."

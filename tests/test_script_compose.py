@@ -69,7 +69,7 @@ def test_single_article_metadata():
     article = _article(site="Town Post", language="en-GB", canonical_url="https://example.org/b")
     script = compose_script([article])
     assert (script.site, script.language, script.identity) == ("Town Post", "en-GB", "url:https://example.org/b")
-    assert script.to_json()["chapters"][0]["segments"][0] == {"text": "Bridge reopens", "role": "heading", "pause_ms": 600}
+    assert script.to_json()["chapters"][0]["segments"][0] == {"text": "Bridge reopens", "written": "Bridge reopens", "role": "heading", "pause_ms": 600}
 
 
 def test_deeper_headings_are_read_inside_the_chapter():
@@ -120,3 +120,15 @@ def test_long_paragraph_is_bounded():
     article = _article(sections=(Section(None, (Block("paragraph", long),)),))
     texts = [s.text for s in compose_script([article]).segments()]
     assert all(len(t) <= 300 for t in texts) and len(texts) > 4
+
+
+def test_headline_is_said_once_when_the_body_is_the_headline():
+    one_line = _article(title="The council meets on Monday.", author=None, date=None,
+                        sections=(Section(None, (Block("paragraph", "The council meets on Monday."),)),))
+    assert [(s.text, s.role) for s in compose_script([one_line]).segments()] == [("The council meets on Monday.", "narrator")]
+    storm = _article(title="Storm", author=None, date=None, sections=(Section(None, (Block("paragraph", "Storm damage closed the road."),)),))
+    assert [s.text for s in compose_script([storm]).segments()] == ["Storm", "Storm damage closed the road."]
+    long = "The council, after a debate that ran late into the evening, " * 6
+    shortened = _article(title=long[:100].rsplit(" ", 1)[0] + "…", author=None, date=None,
+                         sections=(Section(None, (Block("paragraph", long),)),))
+    assert compose_script([shortened]).segments()[0].role == "narrator"

@@ -52,9 +52,29 @@ def test_bound_length_prefers_strong_boundaries():
     assert pieces[1].endswith(",")
 
 
-def test_bound_length_never_cuts_inside_a_word():
-    word = "x" * 50
+def test_bound_length_never_cuts_inside_a_word_that_fits():
+    word = "x" * 20
     assert bound_length([f"{word} tail"], 20) == [word, "tail"]
+
+
+def test_a_word_longer_than_the_bound_is_cut_but_a_digit_run_is_not():
+    assert bound_length(["y" * 50 + " tail"], 20) == ["y" * 20, "y" * 20, "y" * 10 + " tail"]
+    price = "$" + "9" * 400 + "."
+    assert bound_length([f"It cost {price}"], 60) == [f"It cost {price}"]  # the normalizer says it in a few words
+    assert all(len(p) <= 300 for p in bound_length(["z" * 1_000_000]))
+
+
+def test_huge_paragraphs_split_in_linear_time():
+    """Ten times the text takes about ten times as long (a generous bound; pysbd alone is superlinear)."""
+
+    def cost(text: str) -> float:
+        started = time.process_time()
+        bound_length(split_sentences(text))
+        return max(time.process_time() - started, 1e-3)
+
+    for unit in ("The council met. ", "word ", "x"):
+        cost(unit * (2_000 // len(unit)))
+        assert cost(unit * (200_000 // len(unit))) < 20 * cost(unit * (20_000 // len(unit))) + 0.05, unit
 
 
 def test_short_sentences_untouched():

@@ -14,7 +14,7 @@ for _number in range(1, 13):
 _MONTHS["sept"] = 9
 
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+)?"
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _SLASHED_ISO = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
 _DAY_MONTH_YEAR = re.compile(_WEEKDAY + r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})", re.IGNORECASE)
 _MONTH_DAY_YEAR = re.compile(_WEEKDAY + r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", re.IGNORECASE)
@@ -41,6 +41,8 @@ def parse_date(value: object) -> dt.date | None:
         return None
     text = _DATE_PREFIX.sub("", value.strip().strip("*_ ").rstrip(".").strip())
     if match := _ISO.fullmatch(text):
+        if match[4] and (int(match[4]) > 23 or int(match[5]) > 59 or int(match[6] or 0) > 60):
+            return None  # '2025-01-01 25:00' names no moment that exists
         return _safe_date(int(match[1]), int(match[2]), int(match[3]))
     if match := _SLASHED_ISO.fullmatch(text):
         return _safe_date(int(match[1]), int(match[2]), int(match[3]))

@@ -37,6 +37,11 @@ def describe_source(source: str) -> str:
     return "Standard input" if source == "-" else source
 
 
+def size_text(size: int) -> str:
+    """A byte count as people say it in messages: '20 MB', '2 KB'."""
+    return f"{size / 1024**2:.3g} MB" if size >= 1024**2 // 10 else f"{size / 1024:.3g} KB"
+
+
 def _binary_error(source: str) -> InputError:
     if source == "-":
         return InputError("Standard input holds binary data, not an article.")

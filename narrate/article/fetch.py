@@ -1,16 +1,28 @@
-"""Fetch an article page over HTTP(S), with a timeout, a size cap and one clear sentence when it fails."""
+"""Fetch an article page over HTTP(S), with one deadline, a size cap and one clear sentence when it fails.
+
+The deadline covers the whole fetch: connecting, every redirect, the headers and the body. A socket timeout alone
+would not do it, since it only bounds each read and a server that sends one byte a second never trips it; a
+watchdog timer shuts the connection's socket down when the deadline passes, which ends any read in progress.
+"""
 
 from __future__ import annotations
 
+import http.client
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import Message
+from functools import partial
+from typing import Any
 from urllib.parse import urlsplit
 
 from narrate import __version__
+from narrate.article.decode import size_text
 from narrate.errors import InputError
 
 DEFAULT_TIMEOUT_S = 20.0
@@ -57,46 +69,126 @@ def _looks_like_html(head: bytes) -> bool:
     return head.lstrip().lower().startswith(_HTML_START)
 
 
-def fetch_url(url: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> tuple[bytes, str, str]:
+class _Deadline:
+    """One point in time for a whole fetch: sockets opened under it are shut down when it passes."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def remaining(self) -> float:
+        """Seconds left; TimeoutError when none are."""
+        left = self.at - time.monotonic()
+        if left <= 0 or self.expired:
+            raise TimeoutError
+        return left
+
+    def connect(self, address: tuple[str, int], timeout: float | None = None, source_address: Any = None) -> socket.socket:  # noqa: ANN401
+        """socket.create_connection, bounded by the deadline, and the socket watched until it passes."""
+        sock = socket.create_connection(address, self.remaining(), source_address)
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+        return sock
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    @contextmanager
+    def running(self) -> Iterator[_Deadline]:
+        """Arm the watchdog for the duration of the block."""
+        self._timer.start()
+        try:
+            yield self
+        finally:
+            self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _connection(base: type[http.client.HTTPConnection], deadline: _Deadline, host: str, **kwargs: Any) -> http.client.HTTPConnection:  # noqa: ANN401
+    """An http.client connection whose socket is opened, and watched, by `deadline`."""
+    kwargs["timeout"] = deadline.remaining()
+    connection = base(host, **kwargs)
+    connection._create_connection = deadline.connect  # type: ignore[attr-defined]  # http.client's own hook
+    return connection
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(partial(_connection, http.client.HTTPConnection, self._deadline), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(partial(_connection, http.client.HTTPSConnection, self._deadline), req,
+                            context=self._context)  # type: ignore[attr-defined]
+
+
+def fetch_url(url: str, timeout_s: float = DEFAULT_TIMEOUT_S, max_bytes: int | None = None) -> tuple[bytes, str, str]:
     """Download a web page: (body bytes, final URL after redirects, Content-Type header as sent).
 
     Raises InputError with one sentence when the page cannot be had: not an http(s) URL, host not found,
-    connection refused, no answer within `timeout_s` seconds in all, an HTTP error status, content
-    that is not HTML, or a body larger than MAX_PAGE_BYTES.
+    connection refused, no complete answer within `timeout_s` seconds in all (headers and body, however slowly
+    they come), an HTTP error status, content that is not HTML, or a body larger than `max_bytes`
+    (default MAX_PAGE_BYTES).
     """
     if not is_url(url):
         raise InputError(f"{url} is not an http:// or https:// address.")
+    limit = MAX_PAGE_BYTES if max_bytes is None else max_bytes
     request = urllib.request.Request(
         url, headers={"User-Agent": _USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"}
     )
-    deadline = time.monotonic() + timeout_s
+    deadline = _Deadline(timeout_s)
+    opener = urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline))
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310 (scheme checked)
+        with deadline.running(), opener.open(request) as response:
             final_url = response.geturl()
             headers: Message = response.headers
             content_type = headers.get("Content-Type", "")
             media_type = headers.get_content_type() if content_type else ""
             declared = headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > MAX_PAGE_BYTES:
-                raise _too_large(url)
+            if declared and declared.isdigit() and len(declared) < 20 and int(declared) > limit:
+                raise _too_large(url, limit)
             chunks: list[bytes] = []
             size = 0
-            while chunk := response.read(_CHUNK):
+            while chunk := response.read1(_CHUNK):
                 size += len(chunk)
-                if size > MAX_PAGE_BYTES:
-                    raise _too_large(url)
-                if time.monotonic() > deadline:
-                    raise TimeoutError
+                if size > limit:
+                    raise _too_large(url, limit)
                 chunks.append(chunk)
                 if size == len(chunk) and media_type not in HTML_TYPES and not _looks_like_html(chunk):
                     raise InputError(f"{url} is not a web page: the server sent {media_type or 'unknown content'}.")
+            if deadline.expired:  # a read cut short by the watchdog looks like the end of the page
+                raise TimeoutError
     except urllib.error.HTTPError as error:
         raise _fail(url, f"the server answered {error.code} {error.reason}") from None
     except urllib.error.URLError as error:
         reason = error.reason if isinstance(error.reason, BaseException) else OSError(str(error.reason))
-        raise _reason(reason, url, timeout_s) from None
-    except (OSError, ssl.SSLError) as error:
-        raise _reason(error, url, timeout_s) from None
+        raise _reason(TimeoutError() if deadline.expired else reason, url, timeout_s) from None
+    except (OSError, ssl.SSLError, http.client.HTTPException) as error:
+        raise _reason(TimeoutError() if deadline.expired else error, url, timeout_s) from None
     body = b"".join(chunks)
     if not body.strip():
         raise InputError(f"{url} returned an empty page.")
@@ -105,5 +197,5 @@ def fetch_url(url: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> tuple[bytes, st
     return body, final_url, content_type
 
 
-def _too_large(url: str) -> InputError:
-    return InputError(f"{url} is larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB, too large for an article page.")
+def _too_large(url: str, limit: int) -> InputError:
+    return InputError(f"{url} is larger than {size_text(limit)}, too large for an article page.")

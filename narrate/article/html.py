@@ -207,6 +207,46 @@ def _fold(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|·•»:]{1,2}|[-–—]{1,2})\s+")
+"""What sits between a headline and the site or author name pages add to their <title>: ' | ', ' - ', ' — '..."""
+_SITE_NAME_XPATH = ("//meta[@property='og:site_name' or @name='application-name' or @name='apple-mobile-web-app-title'"
+                    " or @name='publisher' or @property='article:publisher']/@content")
+
+
+def _name_key(text: str) -> str:
+    """A name reduced for comparison: 'The Washington Post' and 'Washington Post' meet at 'washingtonpost'."""
+    return re.sub(r"^the", "", re.sub(r"\W+", "", text.casefold()))
+
+
+def _names_a_source(piece: str, names: list[str]) -> bool:
+    """True when a title piece is one of `names` (keys), or a short extension or shortening of one of six letters
+    or more ('The Guardian' for 'Guardian US'; never 'Timeline of events' for 'Time')."""
+    key = _name_key(piece)
+    if len(key) < 3 or len(piece.split()) > 6:
+        return False
+    return any(key == name or (min(len(key), len(name)) >= 6 and (key.startswith(name) or name.startswith(key)))
+               for name in names)
+
+
+def strip_title_suffix(title: str, authors: list[str | None], sites: list[str | None]) -> str:
+    """A page <title> without the author or site name it carries ('... | Jane Roe', '... - Site', 'Site | ...'),
+    when the page's metadata gives that name; otherwise unchanged. Only a site name is taken off the front:
+    'Jane Roe - why I left' may be a headline about her."""
+    author_keys = [k for k in (_name_key(n) for n in authors if n) if k]
+    site_keys = [k for k in (_name_key(n) for n in sites if n) if k]
+    parts = _TITLE_SEPARATOR.split(title)
+    count = len(parts)
+    while len(parts) > 1 and _names_a_source(parts[-1], author_keys + site_keys):
+        parts.pop()
+    while len(parts) > 1 and _names_a_source(parts[0], site_keys):
+        parts.pop(0)
+    if len(parts) == count:
+        return title
+    start = title.find(parts[0])
+    end = title.rfind(parts[-1]) + len(parts[-1])
+    return title[start:end].strip() or title
+
+
 def _sections(items: list[tuple[str, str, int]], title: str) -> tuple[Section, ...]:
     """Group blocks under their headings, dropping chrome and leading headings that repeat the title."""
     sections: list[Section] = []
@@ -275,10 +315,12 @@ def read_html(html: str | bytes, source: str, url: str | None = None) -> Article
         first = next((s.heading for s in sections if s.heading), None)
         title = first or "Untitled article"
     body_text = " ".join(block.text for section in sections for block in section.blocks)
+    author = _author(tree, meta.author)
+    authors = [author, meta.author, *(_split_names(meta.author) if meta.author else [])]
     return Article(
-        title=title,
+        title=strip_title_suffix(title, authors, [meta.sitename, *tree.xpath(_SITE_NAME_XPATH)]),
         sections=sections,
-        author=_author(tree, meta.author),
+        author=author,
         date=_date(meta.date),
         source=source,
         canonical_url=_canonical_url(tree, meta.url, url),
@@ -302,7 +344,9 @@ def _decode_with_header(body: bytes, content_type: str) -> str | bytes:
         return body
 
 
-def read_url(url: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Article:
-    """Fetch a web page and read it as an article; InputError (one sentence) when it cannot be had or read."""
-    body, final_url, content_type = fetch_url(url, timeout_s)
+def read_url(url: str, timeout_s: float = DEFAULT_TIMEOUT_S, max_bytes: int | None = None) -> Article:
+    """Fetch a web page and read it as an article; InputError (one sentence) when it cannot be had or read.
+
+    `timeout_s` bounds the whole fetch; `max_bytes` caps the page (default fetch.MAX_PAGE_BYTES)."""
+    body, final_url, content_type = fetch_url(url, timeout_s, max_bytes)
     return read_html(_decode_with_header(body, content_type), url, url=final_url)

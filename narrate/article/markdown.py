@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from narrate.article.byline import join_names, parse_byline, parse_date
+from narrate.article.front_matter import author_names, split_front_matter, text_field, warn
 from narrate.article.language import choose_language
 from narrate.article.model import Article, Block, BlockKind, Section
 from narrate.article.paragraphs import normalize_space, rejoin_split_paragraphs
@@ -33,8 +33,6 @@ from narrate.article.paragraphs import normalize_space, rejoin_split_paragraphs
 TABLE_NOTE = "A table is omitted here."
 """What a table becomes: a short spoken note instead of cells read one by one."""
 
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-_FRONT_MATTER_LINE = re.compile(r"^(?:[\w-]+\s*:|\s|-\s|#)")
 _BARE_URL = re.compile(r"^(?:<)?(?:https?://|www\.)\S+(?:>)?$", re.IGNORECASE)
 _FOOTER = re.compile(
     r"^(?:to contact|to subscribe|subscribe to|sign up for|follow us|for more (?:information|news))\b.*$",
@@ -54,25 +52,6 @@ class _Item:
     level: int = 0
     raw: str = ""
     link_only: bool = False
-
-
-def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """Split a leading YAML `---` block off the text: (fields, rest); ({}, text) when there is none."""
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        return {}, text
-    block = match.group(1) or ""
-    try:
-        data = yaml.safe_load(block)
-    except yaml.YAMLError:
-        data = None
-    if not isinstance(data, dict):
-        # Broken YAML that still has the shape of front matter is dropped, never read aloud.
-        lines = [line for line in block.splitlines() if line.strip()]
-        if lines and all(_FRONT_MATTER_LINE.match(line) for line in lines):
-            return {}, text[match.end():]
-        return {}, text
-    return {str(k).strip().lower(): v for k, v in data.items()}, text[match.end():]
 
 
 def _inline_text(token: Token) -> tuple[str, bool]:
@@ -150,28 +129,16 @@ def _same_words(a: str, b: str) -> bool:
     return squash(a) == squash(b)
 
 
-def _str_field(meta: dict[str, Any], *names: str) -> str | None:
-    for name in names:
+def _date_field(meta: dict[str, Any]) -> dt.date | None:
+    """The front matter's `date` (or `published`); one that does not exist (2025-02-30) is ignored with a warning."""
+    for name in ("date", "published"):
         value = meta.get(name)
-        if isinstance(value, str) and value.strip():
-            return normalize_space(value)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
-    return None
-
-
-def _author_field(meta: dict[str, Any]) -> str | None:
-    for name in ("author", "authors", "byline"):
-        value = meta.get(name)
-        if isinstance(value, str) and value.strip():
-            return normalize_space(re.sub(r"^by\s+", "", value.strip(), flags=re.IGNORECASE))
-        if isinstance(value, list):
-            names = [v if isinstance(v, str) else str((v or {}).get("name", "")) for v in value]
-            joined = join_names([n for n in names if n])
-            if joined:
-                return joined
-        if isinstance(value, dict) and isinstance(value.get("name"), str):
-            return normalize_space(value["name"])
+        if value is None:
+            continue
+        date = parse_date(value)
+        if date is not None:
+            return date
+        warn(f"The front matter's {name!r} is not a date that exists ({' '.join(str(value).split())[:40]}); it was ignored.")
     return None
 
 
@@ -198,7 +165,7 @@ def parse_markdown(text: str, source: str | None = None) -> Article:
     meta, body = split_front_matter(text)
     items = _drop_links_and_footers(_items(_PARSER.parse(body)))
 
-    title = _str_field(meta, "title", "headline")
+    title = text_field(meta, "title", "headline")
     first_h1 = next((i for i, item in enumerate(items) if item.kind == "heading" and item.level == 1), None)
     title_index: int | None = None
     if title is None:
@@ -206,6 +173,8 @@ def parse_markdown(text: str, source: str | None = None) -> Article:
             title, title_index = items[first_h1].text, first_h1
         elif items and _looks_like_title(items[0]):
             title, title_index = items[0].text, 0
+            if len(items) == 1:  # one unmarked line is title and text at once (compose says it once)
+                title_index = None
     elif items and items[0].kind == "heading" and _same_words(items[0].text, title):
         title_index = 0
     if title_index is not None:
@@ -245,11 +214,11 @@ def parse_markdown(text: str, source: str | None = None) -> Article:
     return Article(
         title=title,
         sections=tuple(sections),
-        author=_author_field(meta) or author,
-        date=parse_date(meta.get("date")) or parse_date(meta.get("published")) or date,
+        author=join_names(author_names(meta) or []) or author,
+        date=_date_field(meta) or date,
         source=source,
-        canonical_url=_str_field(meta, "canonical_url", "canonical", "url", "link", "permalink"),
-        site=_str_field(meta, "site", "site_name", "publication", "publisher"),
-        language=choose_language(_str_field(meta, "language", "lang"), _body_text(sections)),
+        canonical_url=text_field(meta, "canonical_url", "canonical", "url", "link", "permalink"),
+        site=text_field(meta, "site", "site_name", "publication", "publisher"),
+        language=choose_language(text_field(meta, "language", "lang"), _body_text(sections)),
         extra=extra,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from narrate.article.invisible import drop_invisible
 from narrate.article.model import Block
 
 _SPACES = re.compile(r"\s+")
@@ -15,8 +16,21 @@ _MIN_WORDS_BEFORE_CAPITAL = 6
 
 
 def normalize_space(text: str) -> str:
-    """Collapse runs of whitespace (newlines included) into single spaces and trim."""
-    return _SPACES.sub(" ", text.replace("\u00a0", " ")).strip()
+    """Collapse runs of whitespace (newlines included) into single spaces and trim; invisible characters
+    (bidi controls, zero-width and soft hyphens...) go, see narrate.article.invisible."""
+    return _SPACES.sub(" ", drop_invisible(text).replace("\u00a0", " ")).strip()
+
+
+MAX_TITLE_CHARS = 200
+"""A title longer than this is shortened for display (tags, feed, chapters); headlines are far shorter."""
+
+
+def shorten(text: str, max_chars: int = MAX_TITLE_CHARS) -> str:
+    """`text` if it fits in max_chars, else cut at the last space before the limit (or at the limit) with '…'."""
+    if len(text) <= max_chars:
+        return text
+    cut = text.rfind(" ", max_chars // 2, max_chars)
+    return text[: cut if cut > 0 else max_chars - 1].rstrip(" ,;:-–—") + "…"
 
 
 def continues_previous(previous: str, following: str) -> bool:

@@ -1,5 +1,8 @@
 """Read a plain-text article: the first non-empty line is the headline, blank lines separate paragraphs.
 
+A first line that is all there is, or that is too long for a headline (over MAX_TITLE_CHARS), is the text as well:
+the title is then that line (shortened), and the script says it once.
+
 Its language is detected from the body when the guess is confident (narrate.article.language).
 """
 
@@ -10,7 +13,7 @@ import re
 from narrate.article.byline import parse_byline
 from narrate.article.language import detect_language
 from narrate.article.model import Article, Block, Section
-from narrate.article.paragraphs import normalize_space, rejoin_split_paragraphs
+from narrate.article.paragraphs import MAX_TITLE_CHARS, normalize_space, rejoin_split_paragraphs, shorten
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)])\s+")
@@ -49,6 +52,9 @@ def parse_text(text: str, source: str | None = None) -> Article:
         author, date = author or byline.author, date or byline.date
         paragraphs.pop(0)
 
+    if first is not None and (not paragraphs or len(title) > MAX_TITLE_CHARS):
+        paragraphs.insert(0, lines[first])
+        title = shorten(title)
     blocks = [block for paragraph in paragraphs for block in _blocks(paragraph)]
     sections = (Section(None, tuple(rejoin_split_paragraphs(blocks))),) if blocks else ()
     language = detect_language("\n".join(block.text for block in blocks))

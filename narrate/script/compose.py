@@ -16,11 +16,13 @@ Layout:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from narrate.article.byline import join_names
 from narrate.article.model import Article, Block
+from narrate.article.paragraphs import shorten
 from narrate.script.clean import clean_for_speech, is_speakable
 from narrate.script.model import Chapter, Role, Script, Segment
 from narrate.script.normalize.dates import MONTHS
@@ -112,16 +114,32 @@ def _end_chapter(segments: list[Segment], pause_ms: int) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _body_says_title(article: Article) -> bool:
+    """True when the body opens with the headline itself: one line of text that is title and text at once, or a
+    first paragraph the title was shortened from ('…'). The headline is then not read before it."""
+    first = next((b.text for s in article.sections[:1] if s.heading is None for b in s.blocks[:1]), None)
+    if not first:
+        return False
+    if article.title.endswith("…"):
+        title = _words(article.title[:-1])
+        return bool(title) and _words(first).startswith(title)
+    return _words(first) == _words(article.title)
+
+
 def _article_chapters(article: Article, pauses: Pauses, *, nested: bool) -> list[Chapter]:
     """The chapters of one article: a headline chapter, then one per level-1/2 section."""
     language = article.language
-    opening = _heading_segments(article.title, pauses)
+    opening = [] if _body_says_title(article) else _heading_segments(article.title, pauses)
     if byline := byline_text(article):
         opening.append(Segment(clean_for_speech(byline), "narrator", pauses.paragraph_ms))
-    chapters: list[tuple[str, list[Segment]]] = [(article.title, opening)]
+    chapters: list[tuple[str, list[Segment]]] = [(shorten(article.title), opening)]
     for section in article.sections:
         if section.heading and section.level <= _CHAPTER_HEADING_LEVEL:
-            chapters.append((section.heading, _heading_segments(section.heading, pauses)))
+            chapters.append((shorten(section.heading), _heading_segments(section.heading, pauses)))
         elif section.heading:
             chapters[-1][1].extend(_heading_segments(section.heading, pauses))
         _block_segments(section.blocks, language, pauses, chapters[-1][1])
@@ -161,7 +179,7 @@ def _without_final_pause(chapters: list[Chapter]) -> tuple[Chapter, ...]:
 
 def _single_script(article: Article, pauses: Pauses) -> Script:
     return Script(
-        title=article.title,
+        title=shorten(article.title),
         chapters=_without_final_pause(_article_chapters(article, pauses, nested=False)),
         author=article.author,
         date=article.date,
@@ -200,7 +218,7 @@ def _edition_script(articles: Sequence[Article], edition: str, pauses: Pauses, e
         language=_common([a.language for a in articles]),
         site=edition,
         identity="edition:" + edition + "\x1f" + (date.isoformat() if date else ""),
-        description="In this edition: " + "; ".join(a.title for a in articles) + ".",
+        description="In this edition: " + "; ".join(shorten(a.title) for a in articles) + ".",
     )
 
 

@@ -66,7 +66,8 @@ class Script:
         return [s for c in self.chapters for s in c.segments]
 
     def to_json(self) -> dict[str, Any]:
-        """The stable `narrate script --format json` contract."""
+        """The stable `narrate script --format json` contract: each segment's spoken `text`, the same span as the
+        article wrote it (`written`, what the transcript shows), its role and the pause after it."""
         out: dict[str, Any] = {
             "title": self.title,
             "author": self.author,
@@ -74,7 +75,9 @@ class Script:
             "chapters": [
                 {
                     "title": c.title,
-                    "segments": [{"text": s.text, "role": s.role, "pause_ms": s.pause_ms} for s in c.segments],
+                    "segments": [
+                        {"text": s.text, "written": s.written, "role": s.role, "pause_ms": s.pause_ms} for s in c.segments
+                    ],
                     **({"level": c.level} if c.level else {}),
                 }
                 for c in self.chapters

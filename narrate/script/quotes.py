@@ -23,8 +23,10 @@ MAX_INLINE_QUOTE_WORDS = 3
 
 _OPENERS = {"“": "”", "„": "“", "«": "»", '"': '"'}
 """Opening mark -> the mark that closes it."""
-_STRAIGHT_OPEN_BEFORE = re.compile(r"(?:^|[\s(\[—–-])$")
-_STRAIGHT_CLOSE_AFTER = re.compile(r"^(?:$|[\s,.;:!?)\]—–-])")
+_OPEN_AFTER = "([—–-"
+"""Besides a space or the start, a straight quote opens after one of these."""
+_CLOSE_BEFORE = ",.;:!?)]—–-"
+"""Besides a space or the end, a straight quote closes before one of these."""
 _EDGE_PUNCTUATION = " \t,;:"
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
@@ -43,7 +45,7 @@ def _is_opener(text: str, index: int) -> bool:
     mark = text[index]
     if mark not in _OPENERS or index + 1 >= len(text) or text[index + 1].isspace():
         return False
-    return mark != '"' or bool(_STRAIGHT_OPEN_BEFORE.search(text[:index]))
+    return mark != '"' or index == 0 or text[index - 1].isspace() or text[index - 1] in _OPEN_AFTER
 
 
 def _closer(text: str, start: int, mark: str) -> int | None:
@@ -51,7 +53,8 @@ def _closer(text: str, start: int, mark: str) -> int | None:
     close = _OPENERS[mark]
     index = start + 1
     while (index := text.find(close, index)) != -1:
-        if close != '"' or (not text[index - 1].isspace() and _STRAIGHT_CLOSE_AFTER.match(text[index + 1:])):
+        after = text[index + 1: index + 2]
+        if close != '"' or (not text[index - 1].isspace() and (not after or after.isspace() or after in _CLOSE_BEFORE)):
             return index
         index += 1
     return None

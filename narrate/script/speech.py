@@ -1,7 +1,8 @@
 """The spoken-text stage: a composed Script's segment text rewritten the way a person reads it aloud.
 
 The user's lexicon comes first (it may write eSpeak phonemes as [[...]], which normalizing leaves alone),
-then the language's normalizer (numbers, dates, currencies, abbreviations...).
+then the language's normalizer (numbers, dates, currencies, abbreviations, symbols...). Square brackets the
+article wrote are read as parentheses ('he [the mayor] said'), so article text can never pass for phoneme input.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from narrate.script.model import Script
 from narrate.script.normalize import normalize_for_speech
 
 
+_ARTICLE_BRACKETS = str.maketrans("[]", "()")
+
+
 def speakable(script: Script, lexicon: Lexicon | None = None, profile_name: str | None = None) -> Script:
     """Return `script` with every segment's text run through the lexicon and the normalizer; segments that end up empty are dropped."""
     language = script.language or "en"
@@ -20,7 +24,8 @@ def speakable(script: Script, lexicon: Lexicon | None = None, profile_name: str 
     for chapter in script.chapters:
         segments = []
         for segment in chapter.segments:
-            text = lexicon.apply(segment.text, profile_name) if lexicon is not None else segment.text
+            text = segment.text.translate(_ARTICLE_BRACKETS)
+            text = lexicon.apply(text, profile_name) if lexicon is not None else text
             text = _capitalized_like(segment.text, normalize_for_speech(text, language).strip())
             if text:
                 caption = segment.text if text != segment.text else None

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from narrate.article.invisible import drop_invisible
 from narrate.script.lexicon import PHONEME_SPAN  # eSpeak phoneme input written by the lexicon; never rewritten
-from narrate.script.normalize import symbols
+from narrate.script.normalize import numbers, symbols
 from narrate.script.normalize.english import PASSES, normalize_english
 from narrate.script.normalize.registry import Normalizer, normalizer_for, passes_for, register_language, registered_languages
 
@@ -22,14 +23,20 @@ register_language("en", normalize_english, PASSES)
 
 
 def _fallback(text: str) -> str:
-    """For languages without a normalizer: only typography and markup, numbers are left to the engine."""
-    for step in (symbols.straighten, symbols.strip_markup, symbols.ellipses_as_pauses, symbols.dashes_as_pauses, symbols.tidy):
+    """For languages without a normalizer: typography, and digit strings too long to read are shortened; numbers
+    and symbols are left to the engine, which reads them in the language."""
+    for step in (symbols.straighten, numbers.shorten_digit_runs, symbols.ellipses_as_pauses, symbols.dashes_as_pauses,
+                 symbols.tidy):
         text = step(text)
     return text
 
 
 def normalize_for_speech(text: str, language: str = "en") -> str:
-    """Return `text` rewritten for speech in `language` (BCP 47; unknown languages get typography cleanup only)."""
+    """Return `text` rewritten for speech in `language` (BCP 47; unknown languages get typography cleanup only).
+
+    Invisible characters (bidi controls, zero-width characters, soft hyphens) are dropped first, for every language.
+    """
+    text = drop_invisible(text, shown=False)
     normalizer = normalizer_for(language) or _fallback
     pieces = PHONEME_SPAN.split(text)
     spans = PHONEME_SPAN.findall(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from narrate.script.normalize.numbers import NUMBER, cardinal
+from narrate.script.normalize.numbers import NUMBER, cardinal, is_wordable
 
 CURRENCIES = {
     "$": ("dollar", "dollars", "cent", "cents"),
@@ -56,7 +56,7 @@ def _spoken(match: re.Match[str]) -> str:
     if num2:
         return f"{sign}{cardinal(num)} to {cardinal(num2)} {many}"
     whole, _, minor = num.replace(",", "").partition(".")
-    if minor and len(minor) == 2 and minor_one:
+    if minor and len(minor) == 2 and minor_one and is_wordable(whole):
         whole_n, minor_n = int(whole or "0"), int(minor)
         parts = []
         if whole_n:

@@ -8,8 +8,8 @@ from narrate.script.normalize import (
 
 PASSES = (
     symbols.straighten,
-    symbols.strip_markup,
     symbols.ellipses_as_pauses,
+    symbols.say_arrows,
     datelines.say_datelines,
     symbols.say_powers,
     web.say_web,

@@ -17,16 +17,69 @@ def _plain(words: str) -> str:
     return words.replace(",", "")
 
 
+MAX_WORD_DIGITS = 15
+"""Whole numbers up to this many digits (under a quadrillion) are said in words; longer ones digit by digit."""
+
+MAX_SPOKEN_DIGITS = 24
+"""Digit strings longer than this are cut: their first SPOKEN_PREFIX_DIGITS digits are read, then a note of the length."""
+
+SPOKEN_PREFIX_DIGITS = 12
+"""How many digits of an over-long digit string are read before the note."""
+
+
+def _digit_words(digits: str) -> str:
+    return " ".join(_DIGIT_WORDS[int(d)] for d in digits)
+
+
+def _digit_groups(digits: str) -> str:
+    """'4111222233' -> 'four one one, one two two, two two three, three': groups of three, a pause between."""
+    return ", ".join(_digit_words(digits[i: i + 3]) for i in range(0, len(digits), 3))
+
+
+def say_digits(digits: str) -> str:
+    """A long whole number read the way people read one aloud: digit by digit in groups of three; past
+    MAX_SPOKEN_DIGITS only the first digits, with the length said: 'a number of three hundred and ten digits, starting nine nine nine...'."""
+    if len(digits) <= MAX_SPOKEN_DIGITS:
+        return _digit_groups(digits)
+    return f"a number of {cardinal(str(len(digits)))} digits, starting {_digit_groups(digits[:SPOKEN_PREFIX_DIGITS])}"
+
+
+def _fraction_digits(digits: str) -> str:
+    """The digits after a decimal point, one by one; past MAX_SPOKEN_DIGITS the rest is counted, not read."""
+    if len(digits) <= MAX_SPOKEN_DIGITS:
+        return _digit_words(digits)
+    rest = len(digits) - SPOKEN_PREFIX_DIGITS
+    return f"{_digit_words(digits[:SPOKEN_PREFIX_DIGITS])}, and {cardinal(str(rest))} more digits"
+
+
+_OVERLONG_DIGITS = re.compile(rf"\d{{{MAX_SPOKEN_DIGITS + 1},}}")
+
+
+def shorten_digit_runs(text: str) -> str:
+    """For languages without a normalizer, whose numbers eSpeak reads: a run of more than MAX_SPOKEN_DIGITS digits
+    keeps its first SPOKEN_PREFIX_DIGITS and an ellipsis (no note can be said in a language we do not speak)."""
+    return _OVERLONG_DIGITS.sub(lambda m: m.group(0)[:SPOKEN_PREFIX_DIGITS] + "…", text)
+
+
+def is_wordable(digits: str) -> bool:
+    """True when a run of digits (separators allowed) is short enough to be said as a number in words."""
+    return len(digits.replace(",", "").lstrip("0")) <= MAX_WORD_DIGITS
+
+
 def cardinal(text: str) -> str:
-    """Say a written number ('1,200', '-3.5', '.5') as words: 'one thousand two hundred', 'minus three point five'."""
+    """Say a written number ('1,200', '-3.5', '.5') as words: 'one thousand two hundred', 'minus three point five'.
+
+    A whole part of more than MAX_WORD_DIGITS digits is read digit by digit (see say_digits), never as
+    'nine hundred quintillion...'; this also keeps the time linear in the length of any digit string.
+    """
     s = text.replace(",", "").strip()
     sign = ""
     if s[:1] in "-−":
         sign, s = "minus ", s[1:]
     whole, _, fraction = s.partition(".")
-    words = _plain(num2words(int(whole or "0")))
+    words = _plain(num2words(int(whole or "0"))) if is_wordable(whole) else say_digits(whole)
     if fraction:
-        words += " point " + " ".join(_DIGIT_WORDS[int(d)] for d in fraction)
+        words += " point " + _fraction_digits(fraction)
     return sign + words
 
 
@@ -63,7 +116,7 @@ _LEFT_DIGITS = re.compile(r"\d+")
 
 def say_ordinals(text: str) -> str:
     """47th -> forty-seventh, 1st -> first."""
-    return _ORDINAL.sub(lambda m: ordinal(int(m.group(1).replace(",", ""))), text)
+    return _ORDINAL.sub(lambda m: ordinal(int(m.group(1).replace(",", ""))) if is_wordable(m.group(1)) else cardinal(m.group(1)), text)
 
 
 _VERSION = re.compile(r"(?<![\w.])\d{1,4}(?:\.\d{1,4}){2}(?![\w]|\.\d)")
@@ -101,7 +154,7 @@ _PERCENT = re.compile(rf"(?<![\w.])([-−]?(?:{NUMBER}))(?:\s?(?:-|–|to)\s?([-
 _FRACTION_NAMES = {2: ("half", "halves"), 4: ("quarter", "quarters")}
 _UNICODE_FRACTIONS = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5), "⅛": (1, 8), "⅜": (3, 8), "⅝": (5, 8), "⅞": (7, 8)}
 _SPECIAL_SLASHES = {"24/7": "twenty-four seven", "9/11": "nine eleven", "50/50": "fifty fifty"}
-_MIXED_FRACTION = re.compile(r"(?<![\w./])(\d+)\s(?:(\d)/(\d{1,2})|([½⅓⅔¼¾⅕⅛⅜⅝⅞]))(?![\w/])|(\d+)([½⅓⅔¼¾⅕⅛⅜⅝⅞])")
+_MIXED_FRACTION = re.compile(r"(?<![\w./])(\d+)\s(?:(\d)/(\d{1,2})|([½⅓⅔¼¾⅕⅛⅜⅝⅞]))(?![\w/])|(?<!\d)(\d+)([½⅓⅔¼¾⅕⅛⅜⅝⅞])")
 _FRACTION = re.compile(r"(?<![\w./])(\d{1,3})/(\d{1,2})(?![\w/])|([½⅓⅔¼¾⅕⅛⅜⅝⅞])")
 _SLASH_SPECIAL = re.compile(r"(?<![\w/])(24/7|9/11|50/50)(?![\w/])")
 
