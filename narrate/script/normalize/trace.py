@@ -32,7 +32,7 @@ FALLBACK_PASSES: frozenset[Pass] = frozenset({numbers.say_numbers, numbers.split
 """Passes that rewrite whatever digits, letter/digit mixtures and symbols remain, without knowing what they are."""
 
 TYPOGRAPHY_PASSES: frozenset[Pass] = frozenset({
-    symbols.straighten, symbols.strip_markup, symbols.ellipses_as_pauses, symbols.dashes_as_pauses, symbols.tidy,
+    symbols.straighten, symbols.ellipses_as_pauses, symbols.dashes_as_pauses, symbols.tidy,
 })
 """Passes that only change typography and spacing; they verbalize nothing."""
 
