@@ -131,6 +131,23 @@ class AudioFrames:
         keep = max(0, self.size - self._next) if self._next < self.size else 0
         self._tail = window[len(window) - min(3, keep) :] if keep else b""
 
+    def add_frames(self, data: bytes, offsets: bytes) -> None:
+        """Account for whole frames whose byte offsets from the start of `data` are known (little-endian uint32s)."""
+        if not self.complete:
+            raise ValueError("whole frames cannot follow a cut-off frame")
+        if not len(data):
+            return
+        if self.first is None:
+            self.first = parse_header(data)
+            if self.first is None:
+                raise ValueError("no MP3 frame header at the start of the frames")
+        import numpy as np
+
+        self.crc = fastcrc.crc16.arc(data, initial=self.crc)
+        self.offsets.frombytes((np.frombuffer(offsets, dtype="<u4").astype(np.uint64) + self.size).tobytes())
+        self.size += len(data)
+        self._next = self.size
+
     @property
     def complete(self) -> bool:
         """True when the bytes so far end exactly at a frame boundary."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from pebble import ProcessExpired, ProcessPool
 
 from narrate.audio.pcm import MeasuredPcm, Pcm, measure_pcm
+from narrate.audio.trim import trim_silence
 from narrate.engines.base import Engine, EngineError, VoiceSettings
 from narrate.engines.registry import create_engine, engine_class, engine_info
 from narrate.engines.verify import check_segment_audio
@@ -96,10 +97,11 @@ def _worker_engine(name: str) -> Engine:
 
 
 def _synthesize_here(job: SynthJob) -> Pcm:
-    """Synthesize one segment in this process and check it, raising EngineError when the audio is implausible."""
+    """Synthesize one segment in this process and check it, raising EngineError when the audio is implausible; return
+    it with the engine's own leading and trailing silence trimmed to narrate.audio.trim's fixed margin (every engine)."""
     pcm = _worker_engine(job.engine).synthesize(job.text, job.settings)
     check_segment_audio(pcm, job.text, job.settings.rate_wpm)
-    return pcm
+    return trim_silence(pcm)
 
 
 def _synthesize_job(job: SynthJob) -> Pcm:
