@@ -252,13 +252,14 @@ def cache_info(cache: CacheDir = None) -> None:
     rate = f"{100 * info.last_build_hits / lookups:.0f}%" if lookups else "n/a"
     typer.echo(f"location:   {info.root}")
     typer.echo(f"entries:    {info.entries}")
+    typer.echo(f"chunks:     {info.chunks} encoded MP3 chunks")
     typer.echo(f"size:       {info.size_bytes / 1e6:.1f} MB (cap {info.cap_bytes / 1e6:.0f} MB)")
     typer.echo(f"last build: {info.last_build_hits} reused, {info.last_build_misses} synthesized (hit rate {rate})")
 
 
 @cache_app.command("clear")
 def cache_clear(cache: CacheDir = None) -> None:
-    """Delete every cached segment."""
+    """Delete every cached segment and encoded chunk."""
     from narrate.cache.store import SegmentCache
 
     store = SegmentCache(cache or SegmentCache.default_dir())

@@ -140,7 +140,7 @@ def encode_chunk(spec: ChunkSpec, segments: Sequence[bytes]) -> EncodedChunk:
     import numpy as np
     import soxr
 
-    from narrate.audio.lametag import AudioFrames
+    from narrate.audio.lametag import frame_offsets
     from narrate.audio.limiter import PeakLimiter
 
     if len(segments) != len(spec.segment_keys) or len(spec.gains_db) != len(segments) or len(spec.gaps) != len(segments) - 1:
@@ -172,15 +172,15 @@ def encode_chunk(spec: ChunkSpec, segments: Sequence[bytes]) -> EncodedChunk:
         if last:
             limited = np.concatenate((limited, limiter.flush()))
         given += limited.size
-        encoded += lame.encode(np.rint(np.clip(limited, -1.0, 32767 / 32768) * 32768).astype("<i2").tobytes())
+        np.multiply(limited, np.float32(32768), out=limited)  # in place: x * 2^15 is exact, so this is rint(clip(x) * 2^15)
+        np.clip(limited, -32768, 32767, out=limited)
+        encoded += lame.encode(np.rint(limited, out=limited).astype("<i2").tobytes())
     encoded += lame.flush()
     if given != total * factor:
         raise ValueError(f"the chunk's {total} samples became {given} at the MP3's rate instead of {total * factor}")
-    frames = AudioFrames()
-    frames.add(encoded)
-    count = len(frames.offsets)
+    offsets = frame_offsets(encoded)
+    count = len(offsets)
     expected = -(-given // MP3_FRAME) + 1
     if count != expected or (not spec.last and given % MP3_FRAME):
         raise ValueError(f"LAME made {count} frames of {given} samples where {expected} whole frames were expected")
-    offsets = np.asarray(frames.offsets, dtype="<u4").tobytes()
-    return EncodedChunk(bytes(encoded), offsets, given, count * MP3_FRAME - ENCODER_DELAY - given)
+    return EncodedChunk(bytes(encoded), np.asarray(offsets, dtype="<u4").tobytes(), given, count * MP3_FRAME - ENCODER_DELAY - given)

@@ -154,6 +154,26 @@ class AudioFrames:
         return self._next == self.size
 
 
+def frame_offsets(data: bytes) -> array:
+    """Byte offset of every frame of `data`, whole CBR frames that differ only in their padding bit (as one LAME
+    stream writes them); ValueError when they are not. About ten times faster than AudioFrames.add."""
+    first = parse_header(data)
+    if first is None:
+        raise ValueError("no MP3 frame header at the start of the frames")
+    fixed = first.raw & ~(1 << 9) & ~0xFF  # all but the padding bit and the last byte (mode extension, flags)
+    unpadded = first.size - int(first.padded)
+    offsets = array("Q")
+    position, end = 0, len(data)
+    while position < end:
+        if position + 4 > end or (int.from_bytes(data[position : position + 3], "big") << 8) & ~(1 << 9) != fixed:
+            raise ValueError(f"no MP3 frame header of the stream's format at byte {position} of the encoded audio")
+        offsets.append(position)
+        position += unpadded + ((data[position + 2] >> 1) & 1)
+    if position != end:
+        raise ValueError("the encoded audio ends inside a frame")
+    return offsets
+
+
 def info_frame_size(first: FrameHeader) -> int:
     """Bytes of the Info frame that goes in front of audio whose first frame is `first`."""
     return _info_header(first)[1].size
