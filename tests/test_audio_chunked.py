@@ -14,6 +14,7 @@ from mutagen.mp3 import MP3, BitrateMode
 from narrate.audio.assemble import AudioSettings, ChunkPolicy, EpisodeTags, assemble_episode
 from narrate.audio.chunk import ChunkSpec, Mp3Format, encode_chunk
 from narrate.audio.ffmpeg import ffmpeg_exe
+from narrate.audio.leveler import LevelTarget
 from narrate.audio.mp3file import Mp3File
 from narrate.audio.pcm import Pcm
 from narrate.audio.trim import trim_silence
@@ -98,10 +99,10 @@ def test_it_is_a_single_encode_of_the_same_audio_to_the_sample(built: dict) -> N
     result, work = built["result"], built["work"]
     spans = [(s.start_sample, s.end_sample) for s in result.timeline.segments]
     gaps = tuple(b[0] - a[1] for a, b in zip(spans, spans[1:]))
-    spec = ChunkSpec(tuple(str(i) for i in range(N)), result.gains_db, 0, gaps, 0, True, RATE,
-                     Mp3Format(44100, 64, 7, 10 ** (SETTINGS.limiter_ceiling_db / 20)))
+    spec = ChunkSpec(tuple(str(i) for i in range(N)), LevelTarget(-19.0, SETTINGS.limiter_ceiling_db, 40.0), 0, gaps, 0,
+                     True, RATE, Mp3Format(44100, 64, 7, 10 ** (SETTINGS.limiter_ceiling_db / 20)))
     single = Mp3File(work / "single.mp3")
-    single.add(encode_chunk(spec, [a.data for a in built["audio"]]))
+    single.add(encode_chunk(spec, [a.data for a in built["audio"]], result.gains_db))  # the chunks' own gains
     single.close()
     one, chunked = decode(work / "single.mp3"), built["decoded"]
     assert one.size == chunked.size

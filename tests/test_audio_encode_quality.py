@@ -10,6 +10,7 @@ import pytest
 from narrate.audio.assemble import assemble_episode
 from narrate.audio.chunk import ChunkSpec, Mp3Format, encode_chunk
 from narrate.audio.encode import AudioSettings
+from narrate.audio.leveler import LevelTarget
 from narrate.audio.pcm import Pcm
 from narrate.audio.tags import EpisodeTags
 from narrate.errors import NarrateError
@@ -22,8 +23,8 @@ def _encode(quality: int) -> bytes:
     samples = (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t))
                + 0.02 * rng.standard_normal(t.size))
     pcm16 = np.rint(samples * 32767).astype("<i2").tobytes()
-    spec = ChunkSpec(("k",), (0.0,), 0, (), 0, True, 22050, Mp3Format(44100, 64, quality, 0.79))
-    return encode_chunk(spec, [pcm16]).frames
+    spec = ChunkSpec(("k",), LevelTarget(-19.0, -2.0, 40.0), 0, (), 0, True, 22050, Mp3Format(44100, 64, quality, 0.79))
+    return encode_chunk(spec, [pcm16], [0.0]).frames
 
 
 def test_quality_setting_changes_the_encode_and_is_deterministic() -> None:

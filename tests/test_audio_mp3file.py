@@ -13,6 +13,7 @@ import pytest
 
 from narrate.audio.ffmpeg import run_ffmpeg
 from narrate.audio.chunk import ChunkSpec, EncodedChunk, Mp3Format, encode_chunk
+from narrate.audio.leveler import LevelTarget
 from narrate.audio.lametag import AudioFrames, info_frame, info_frame_for, parse_header
 from narrate.audio.mp3file import Mp3File
 
@@ -29,7 +30,7 @@ def tone_with_click(seconds: float, rate: int, click_at: int) -> np.ndarray:
 def one_chunk(samples: np.ndarray, rate: int) -> EncodedChunk:
     """`samples` (float, full scale 1.0) encoded as an episode's only chunk."""
     pcm16 = np.rint(np.clip(samples, -1, 32767 / 32768) * 32768).astype("<i2").tobytes()
-    return encode_chunk(ChunkSpec(("k",), (0.0,), 0, (), 0, True, rate, FORMAT), [pcm16])
+    return encode_chunk(ChunkSpec(("k",), LevelTarget(-19.0, -2.0, 40.0), 0, (), 0, True, rate, FORMAT), [pcm16], [0.0])
 
 
 def write_mp3(path: Path, samples: np.ndarray, rate: int) -> EncodedChunk:

@@ -15,23 +15,23 @@ import hashlib
 import math
 import os
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.audio.chunk import ChunkSpec, ChunkStore, EncodedChunk, Mp3Format, chunk_key, encode_chunk
+from narrate.audio.chunk import ChunkSpec, ChunkStore, EncodedChunk, Mp3Format, chunk_key, level_and_encode
 from narrate.audio.cover import generate_cover
 from narrate.audio.encode import MAX_GAIN_DB, AudioSettings, Loudness, measure_mp3_loudness
 from narrate.audio.layout import MP3_RATES, ChunkLayout, ChunkPlanner, ChunkPolicy, LaidSegment, to_working_format, working_rate
-from narrate.audio.leveler import LevelTarget, chunk_gains
+from narrate.audio.leveler import LevelTarget
 from narrate.audio.loudness import LoudnessMeter, SegmentLoudness, measure_pcm16
 from narrate.audio.mp3file import Mp3File
 from narrate.audio.pcm import MeasuredPcm, Pcm, SegmentAudio
 from narrate.audio.tags import EpisodeTags, write_tags
 from narrate.audio.timeline import Timeline, build_timeline
 from narrate.errors import NarrateError
-from narrate.script.model import Script
+from narrate.script.model import Script, Segment
 
 __all__ = ["AssembledEpisode", "AudioSettings", "ChunkPolicy", "EpisodeTags", "Loudness", "MeasuredPcm", "SegmentAudio",
            "assemble_episode"]
@@ -137,10 +137,27 @@ class _Arrived:
     data: bytes | None
 
 
+@dataclass
+class _Pending:
+    """A chunk scheduled but not yet written: taken from the store, or being encoded."""
+
+    key: str
+    layout: ChunkLayout
+    loudness: list[SegmentLoudness]
+    chunk: EncodedChunk | None = None
+    future: Future[EncodedChunk] | None = None
+    stored: bool = False
+    """Whether it is in the store (taken from it, or put there once encoded)."""
+
+    @property
+    def ready(self) -> bool:
+        return self.future is None or self.future.done()
+
+
 class _Assembly:
     """The state of one assembly: the layout so far, the chunks in flight and the MP3 being written."""
 
-    def __init__(self, segments: list, settings: AudioSettings, out: Mp3File, pool: ThreadPoolExecutor, threads: int,
+    def __init__(self, segments: Sequence[Segment], settings: AudioSettings, out: Mp3File, pool: ThreadPoolExecutor, threads: int,
                  store: ChunkStore | None, load: Callable[[int], Pcm] | None, policy: ChunkPolicy) -> None:
         self.segments = segments
         self.settings = settings
@@ -157,7 +174,7 @@ class _Assembly:
         """The working rate, fixed by the first segment."""
         self.planner: ChunkPlanner | None = None
         self.arrived: dict[int, _Arrived] = {}
-        self.pending: deque[EncodedChunk | tuple[str, Future[EncodedChunk], bool]] = deque()
+        self.pending: deque[_Pending] = deque()
         self.spans: list[tuple[int, int]] = []
         self.gains: list[float] = []
         self.total_samples = 0
@@ -206,8 +223,8 @@ class _Assembly:
     def cancel(self) -> None:
         """Drop the chunks not yet started (the build failed)."""
         for item in self.pending:
-            if isinstance(item, tuple):
-                item[1].cancel()
+            if item.future is not None:
+                item.future.cancel()
         self.pending.clear()
 
     def _load(self, index: int) -> Pcm:
@@ -216,30 +233,24 @@ class _Assembly:
         return self.load(index)
 
     def _schedule(self, chunk: ChunkLayout) -> None:
-        """Decide the chunk's gains and key; take it from the store, or start encoding it."""
+        """Lay the chunk's segments out in the timeline; take the chunk from the store, or start encoding it."""
         arrived = [self.arrived.pop(s.index) for s in chunk.segments]
-        gains = chunk_gains([a.loudness for a in arrived], self.target)
-        self.gains += gains
-        for segment, start, item, gain in zip(chunk.segments, chunk.segment_starts(), arrived, gains):
+        for segment, start in zip(chunk.segments, chunk.segment_starts()):
             self.spans.append((start, start + segment.frames))
-            self.source.add_silence(start - self._meter_position)
-            self.levelled.add_silence(start - self._meter_position)
-            self.source.add_segment(item.loudness)
-            self.levelled.add_segment(item.loudness, gain)
-            self._meter_position = start + segment.frames
-        self.total_samples = self._meter_position
-        spec = ChunkSpec(tuple(s.key for s in chunk.segments), tuple(gains), chunk.lead, chunk.gaps, chunk.tail,
+        self.total_samples = self.spans[-1][1]
+        spec = ChunkSpec(tuple(s.key for s in chunk.segments), self.target, chunk.lead, chunk.gaps, chunk.tail,
                          chunk.last, self.rate, self.mp3)
-        key = chunk_key(spec)
+        pending = _Pending(chunk_key(spec), chunk, [a.loudness for a in arrived])
         self.chunks += 1
-        stored = self.store.get_chunk(key) if self.store is not None else None
+        stored = self.store.get_chunk(pending.key) if self.store is not None else None
         found = EncodedChunk.from_bytes(stored) if stored is not None else None
-        if found is not None and found.frame_count == chunk.mp3_frames:
-            self.pending.append(found)
-            return
-        audio = [item.data if item.data is not None else self._working_audio(s) for s, item in zip(chunk.segments, arrived)]
-        self.pending.append((key, self.pool.submit(encode_chunk, spec, audio), False))
-        self.chunks_encoded += 1
+        if found is not None and found.frame_count == chunk.mp3_frames and len(found.gains_db) == len(arrived):
+            pending.chunk, pending.stored = found, True
+        else:
+            audio = [a.data if a.data is not None else self._working_audio(s) for s, a in zip(chunk.segments, arrived)]
+            pending.future = self.pool.submit(level_and_encode, spec, audio, pending.loudness)
+            self.chunks_encoded += 1
+        self.pending.append(pending)
 
     def _working_audio(self, segment: LaidSegment) -> bytes:
         data = to_working_format(self._load(segment.index), self.rate)
@@ -250,25 +261,39 @@ class _Assembly:
 
     def _write_ready(self, block: bool) -> None:
         """Store every chunk that has finished encoding; append the chunks at the head of the queue that are ready."""
-        for position, item in enumerate(self.pending):
-            if isinstance(item, tuple) and not item[2] and item[1].done():
-                key, future, _ = item
-                if self.store is not None:
-                    self.store.put_chunk(key, future.result().to_bytes())
-                self.pending[position] = (key, future, True)
+        for item in self.pending:
+            if item.future is not None and item.future.done() and not item.stored:
+                self._store(item)
         while self.pending:
             head = self.pending[0]
-            if isinstance(head, tuple):
-                key, future, stored = head
-                if not (block or future.done() or len(self.pending) > self.max_in_flight):
-                    return
-                encoded = future.result()
-                if not stored and self.store is not None:
-                    self.store.put_chunk(key, encoded.to_bytes())
-            else:
-                encoded = head
-            self.out.add(encoded)
+            if not (block or head.ready or len(self.pending) > self.max_in_flight):
+                return
+            if head.chunk is None:
+                self._store(head)
+            assert head.chunk is not None
+            self.out.add(head.chunk)
+            self._measure(head)
             self.pending.popleft()
+
+    def _store(self, item: _Pending) -> None:
+        """Take the encoded chunk from its future (raising what the encode raised) and keep it in the store."""
+        assert item.future is not None
+        item.chunk = item.future.result()
+        if self.store is not None and not item.stored:
+            self.store.put_chunk(item.key, item.chunk.to_bytes())
+        item.stored = True
+
+    def _measure(self, item: _Pending) -> None:
+        """Add a written chunk's segments, before and after their gains, to the episode's loudness meters."""
+        assert item.chunk is not None
+        self.gains += item.chunk.gains_db
+        for segment, start, loudness, gain in zip(item.layout.segments, item.layout.segment_starts(), item.loudness,
+                                                  item.chunk.gains_db):
+            self.source.add_silence(start - self._meter_position)
+            self.levelled.add_silence(start - self._meter_position)
+            self.source.add_segment(loudness)
+            self.levelled.add_segment(loudness, gain)
+            self._meter_position = start + segment.frames
 
 
 def _parts(item: Pcm | MeasuredPcm | SegmentAudio) -> tuple[str, SegmentLoudness | None, Pcm | None]:

@@ -1,7 +1,10 @@
 """Chunk: one stretch of the episode encoded as its own LAME stream, a pure function of what its ChunkSpec holds.
 
 What a chunk's MP3 frames depend on, all of it in ChunkSpec and so in chunk_key:
-- the content keys of its segments in order (their cached audio), and the gain (dB) of each;
+- the content keys of its segments in order: their cached audio, and so their loudness measurements;
+- their gains, which narrate.audio.leveler decides from those measurements and the level target alone: the key
+  holds the target and the versions of the leveller and of the measurements (LEVEL_VERSION, EXTRA_VERSION) in
+  place of the gains, so that a rebuild names a chunk without working out any gain;
 - its silences: the lead before its first segment, the gap after each segment but the last, the tail after its
   last one (working samples), and whether it is the episode's last chunk;
 - the working rate, and the MP3's rate, bitrate, LAME quality and the limiter's ceiling;
@@ -11,7 +14,7 @@ longer than anything that carries state across samples (soxr's filter, the limit
 hold, LAME's bit reservoir and MDCT overlap), so every stage starts from rest and ends in silence, and a fresh
 LAME stream starts with an empty bit reservoir: its first frame needs no byte of any frame before it.
 
-encode_chunk mixes the segments at their gains into float32 samples at the working rate, resamples them to the
+level_and_encode decides the gains and encode_chunk mixes the segments at their gains into float32 samples at the working rate, resamples them to the
 MP3's rate (soxr), limits their peaks (narrate.audio.limiter), and encodes them with LAME (lameenc), in blocks of
 BLOCK_SAMPLES, so its memory is a few blocks beside the chunk's own samples. soxr, numpy and LAME let go of the
 interpreter lock while they work, so chunks are encoded on threads of the build process, side by side.
@@ -29,13 +32,16 @@ from importlib import metadata
 from typing import Protocol
 
 from narrate.audio.layout import ENCODER_DELAY, MP3_FRAME
+from narrate.audio.leveler import LEVEL_VERSION, LevelTarget, chunk_gains
+from narrate.audio.loudness import EXTRA_VERSION, SegmentLoudness
 
 CHUNK_FORMAT = 1
 """Version of the chunk encode (this module and the limiter): bump when the same spec would give other frames."""
 BLOCK_SAMPLES = 1 << 16
 """Working-rate samples resampled, limited and encoded at a time."""
-_HEADER = struct.Struct("<4sBIQI")
-"""Serialized chunk: magic, format, frame count, input samples, padding; then the frame offsets, then the frames."""
+_HEADER = struct.Struct("<4sBIQII")
+"""Serialized chunk: magic, format, frame count, input samples, padding, segment count; then the gains (float64),
+the frame offsets (uint32) and the frames."""
 _MAGIC = b"NCHK"
 
 
@@ -59,8 +65,8 @@ class ChunkSpec:
 
     segment_keys: tuple[str, ...]
     """Content keys of its segments' audio, in order."""
-    gains_db: tuple[float, ...]
-    """Gain of each segment."""
+    level: LevelTarget
+    """What the segments' gains bring them to (the gains follow from it and their measurements)."""
     lead: int
     """Working samples of silence before the first segment."""
     gaps: tuple[int, ...]
@@ -87,6 +93,8 @@ class EncodedChunk:
     """MP3-rate samples LAME was given (after its ENCODER_DELAY, before its padding)."""
     padding: int
     """MP3-rate samples of LAME's padding after the input."""
+    gains_db: tuple[float, ...] = ()
+    """The gain each of its segments was given."""
 
     @property
     def frame_count(self) -> int:
@@ -95,18 +103,21 @@ class EncodedChunk:
 
     def to_bytes(self) -> bytes:
         """The chunk as one byte string (for the cache)."""
-        return _HEADER.pack(_MAGIC, CHUNK_FORMAT, self.frame_count, self.input_samples, self.padding) + self.offsets + self.frames
+        header = _HEADER.pack(_MAGIC, CHUNK_FORMAT, self.frame_count, self.input_samples, self.padding, len(self.gains_db))
+        return header + struct.pack(f"<{len(self.gains_db)}d", *self.gains_db) + self.offsets + self.frames
 
     @classmethod
     def from_bytes(cls, data: bytes) -> EncodedChunk | None:
         """The chunk `to_bytes` wrote, or None when `data` is not one (of this format)."""
         if len(data) < _HEADER.size:
             return None
-        magic, version, count, samples, padding = _HEADER.unpack_from(data)
-        body = _HEADER.size + 4 * count
+        magic, version, count, samples, padding, segments = _HEADER.unpack_from(data)
+        offsets = _HEADER.size + 8 * segments
+        body = offsets + 4 * count
         if magic != _MAGIC or version != CHUNK_FORMAT or len(data) <= body:
             return None
-        return cls(data[body:], data[_HEADER.size : body], samples, padding)
+        gains = struct.unpack_from(f"<{segments}d", data, _HEADER.size)
+        return cls(data[body:], data[offsets:body], samples, padding, gains)
 
 
 class ChunkStore(Protocol):
@@ -119,7 +130,7 @@ class ChunkStore(Protocol):
 @functools.cache
 def encoder_versions() -> dict[str, str]:
     """Versions of the code a chunk's frames depend on besides its spec."""
-    versions = {"chunk_format": str(CHUNK_FORMAT)}
+    versions = {"chunk_format": str(CHUNK_FORMAT), "level": str(LEVEL_VERSION), "loudness": str(EXTRA_VERSION)}
     for package in ("lameenc", "soxr", "numpy"):
         try:
             versions[package] = metadata.version(package)
@@ -134,8 +145,13 @@ def chunk_key(spec: ChunkSpec) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
-def encode_chunk(spec: ChunkSpec, segments: Sequence[bytes]) -> EncodedChunk:
-    """Encode the chunk: `segments` are its segments' audio (mono 16-bit at spec.rate), in order."""
+def level_and_encode(spec: ChunkSpec, segments: Sequence[bytes], loudness: Sequence[SegmentLoudness]) -> EncodedChunk:
+    """Decide the chunk's gains from its segments' measurements (narrate.audio.leveler), then encode it."""
+    return encode_chunk(spec, segments, chunk_gains(loudness, spec.level))
+
+
+def encode_chunk(spec: ChunkSpec, segments: Sequence[bytes], gains_db: Sequence[float]) -> EncodedChunk:
+    """Encode the chunk: `segments` are its segments' audio (mono 16-bit at spec.rate) in order, `gains_db` their gains."""
     import lameenc
     import numpy as np
     import soxr
@@ -143,13 +159,13 @@ def encode_chunk(spec: ChunkSpec, segments: Sequence[bytes]) -> EncodedChunk:
     from narrate.audio.lametag import frame_offsets
     from narrate.audio.limiter import PeakLimiter
 
-    if len(segments) != len(spec.segment_keys) or len(spec.gains_db) != len(segments) or len(spec.gaps) != len(segments) - 1:
+    if len(segments) != len(spec.segment_keys) or len(gains_db) != len(segments) or len(spec.gaps) != len(segments) - 1:
         raise ValueError("a chunk needs one audio, one gain and (but for the last) one gap per segment")
     factor = spec.mp3.sample_rate // spec.rate
     total = spec.lead + sum(len(s) // 2 for s in segments) + sum(spec.gaps) + spec.tail
     mixed = np.zeros(total, dtype=np.float32)
     position = spec.lead
-    for data, gain, gap in zip(segments, spec.gains_db, (*spec.gaps, 0)):
+    for data, gain, gap in zip(segments, gains_db, (*spec.gaps, 0)):
         n = len(data) // 2
         scale = np.float32(10 ** (gain / 20) / 32768.0)
         np.multiply(np.frombuffer(data, dtype="<i2", count=n), scale, out=mixed[position : position + n], dtype=np.float32)
@@ -183,4 +199,5 @@ def encode_chunk(spec: ChunkSpec, segments: Sequence[bytes]) -> EncodedChunk:
     expected = -(-given // MP3_FRAME) + 1
     if count != expected or (not spec.last and given % MP3_FRAME):
         raise ValueError(f"LAME made {count} frames of {given} samples where {expected} whole frames were expected")
-    return EncodedChunk(bytes(encoded), np.asarray(offsets, dtype="<u4").tobytes(), given, count * MP3_FRAME - ENCODER_DELAY - given)
+    return EncodedChunk(bytes(encoded), np.asarray(offsets, dtype="<u4").tobytes(), given,
+                        count * MP3_FRAME - ENCODER_DELAY - given, tuple(float(g) for g in gains_db))

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 
 from narrate.audio.loudness import LoudnessMeter, SegmentLoudness
 
+LEVEL_VERSION = 1
+"""Version of how gains follow from measurements (chunk_gains, LoudnessMeter.gain_for): part of every chunk key, so bump
+it when the same measurements would get other gains."""
 MIN_OWN_LEVEL_S = 1.5
 """Segments shorter than this take a neighbour's gain instead of their own."""
 
