@@ -14,7 +14,7 @@ script already has, never inside speech. ChunkPlanner decides each cut from the 
 a pause of at least ChunkPolicy.cut_pause_ms (paragraph and longer) becomes a cut once the chunk holds min_s of
 audio and the segment before it is 'marked' (half of all segments, by their content key: content-defined cuts, so
 an edit moves at most the cuts next to it, and the chunking after it falls back in step at the next marked pause);
-past max_s any pause of at least min_cut_pause_ms will do. A script without such pauses is one long chunk.
+past max_s any pause of at least min_cut_pause_ms will do. A script with no pause that long is one long chunk.
 
 Frames. A chunk that is not the last spans a whole number F of MP3 frames: LAME's 576 samples of delay, then its
 input, (F - 1) * 1152 samples of lead silence, speech and tail silence, then 576 samples of padding (LAME pads any
@@ -30,7 +30,7 @@ trims its padding.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from narrate.audio.pcm import Pcm
