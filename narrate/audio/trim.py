@@ -50,24 +50,25 @@ def trim_silence(pcm: Pcm) -> Pcm:
     n = samples.shape[0]
     window = max(1, (WINDOW_MS * pcm.sample_rate + 500) // 1000)
     count = -(-n // window)
-    power = np.zeros(count * window)
-    power[:n] = np.square(samples.astype(np.float64)).mean(axis=1)
-    power = power.reshape(count, window).mean(axis=1)
+    squares = np.zeros(count * window * channels, dtype=np.float64)
+    np.square(samples.ravel(), out=squares[: n * channels], dtype=np.float64)
+    power = squares.reshape(count, window * channels).sum(axis=1)  # the windows' mean power, times a constant
     loudest = float(power.max())
     if loudest == 0.0:
         return pcm
     speech = np.flatnonzero(power >= loudest * 10 ** (SPEECH_FLOOR_DB / 10))
     start, end = int(speech[0]) * window, min(n, (int(speech[-1]) + 1) * window)
     margin = margin_frames(pcm.sample_rate)
-    out = np.zeros((end - start + 2 * margin, channels), dtype=np.float64)
-    head = samples[max(0, start - margin) : start]
-    tail = samples[end : end + margin]
-    out[margin - head.shape[0] : margin] = head
-    out[margin : margin + end - start] = samples[start:end]
-    out[margin + end - start : margin + end - start + tail.shape[0]] = tail
-    if margin:
-        fade = np.sin(np.pi / 2 * (np.arange(margin) + 0.5) / margin) ** 2
-        out[:margin] *= fade[:, None]
-        out[-margin:] *= fade[::-1, None]
-    data = np.rint(out).astype("<i2").tobytes()
+    fade = np.sin(np.pi / 2 * (np.arange(margin) + 0.5) / margin) ** 2 if margin else np.zeros(0)
+    head = np.zeros((margin, channels))
+    head[margin - min(margin, start) :] = samples[max(0, start - margin) : start]
+    tail = np.zeros((margin, channels))
+    kept = samples[end : end + margin]
+    tail[: kept.shape[0]] = kept
+    edge = 2 * channels
+    data = b"".join((
+        np.rint(head * fade[:, None]).astype("<i2").tobytes(),
+        pcm.data[start * edge : end * edge],
+        np.rint(tail * fade[::-1, None]).astype("<i2").tobytes(),
+    ))
     return Pcm(data=data, sample_rate=pcm.sample_rate, sample_width=2, channels=channels)

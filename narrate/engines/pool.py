@@ -97,15 +97,21 @@ def _worker_engine(name: str) -> Engine:
 
 
 def _synthesize_here(job: SynthJob) -> Pcm:
-    """Synthesize one segment in this process and check it, raising EngineError when the audio is implausible; return
-    it with the engine's own leading and trailing silence trimmed to narrate.audio.trim's fixed margin (every engine)."""
+    """Synthesize one segment in this process and check it, raising EngineError when the audio is implausible."""
     pcm = _worker_engine(job.engine).synthesize(job.text, job.settings)
     check_segment_audio(pcm, job.text, job.settings.rate_wpm)
-    return trim_silence(pcm)
+    return pcm
 
 
 def _synthesize_job(job: SynthJob) -> Pcm:
-    """Worker task: one verified segment; in a fresh child process when the engine's audio depends on its history."""
+    """Worker task: one verified segment, with the engine's own leading and trailing silence trimmed to
+    narrate.audio.trim's fixed margin (every engine); spoken in a fresh child process when the engine's audio depends
+    on its history (the trim runs here in the worker, whose memory is warm: in the child it cost page faults)."""
+    return trim_silence(_speak_job(job))
+
+
+def _speak_job(job: SynthJob) -> Pcm:
+    """One verified segment as the engine spoke it."""
     if _worker_engine_name is not None and job.engine != _worker_engine_name:
         raise EngineError(f"A worker for engine '{_worker_engine_name}' was given a '{job.engine}' segment.")
     engine_cls = engine_class(job.engine)
