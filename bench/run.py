@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,8 @@ class Results:
 
     rows: dict[str, object] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    load: list[str] = field(default_factory=list)
+    """Load average and effective cores when each benchmark started, and at the end."""
 
 
 def median(values: Sequence[float]) -> float:
@@ -117,6 +120,28 @@ def cold_builds(sources: Sequence[Path], work: Path, repeats: int, *extra: str,
 
 
 # --- machine and versions -------------------------------------------------------------------------
+
+
+def _spin(_: object = None) -> float:
+    """Seconds one busy loop takes."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - started
+
+
+def effective_cores() -> float:
+    """How many cores this run really gets: two busy loops side by side against one alone (2.0 on an idle 2-core
+    machine; less when other work shares it, which slows the parallel builds more than the serial baselines)."""
+    import multiprocessing
+
+    alone = min(_spin() for _ in range(2))
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        started = time.perf_counter()
+        pool.map(_spin, [0, 1])
+        together = time.perf_counter() - started
+    return round(2 * alone / together, 2)
 
 
 def machine() -> dict[str, str]:
@@ -440,6 +465,7 @@ def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: floa
              "every shared page once per process, is in the raw figures.", "",
              "## Machine", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in machine().items()]
+    lines += ["", "Load during the run (the machine may be shared): " + "; ".join(res.load) + "."]
     lines += ["", "## Versions", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in versions().items()]
 
@@ -542,8 +568,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.only and name not in args.only:
                 continue
             print(f"bench: {name} ...", file=sys.stderr, flush=True)
+            res.load.append(f"{name}: load average {os.getloadavg()[0]:.2f}, effective cores {effective_cores()}")
             (Path(tmp) / name).mkdir()
             fn(res, Path(tmp) / name, plan)
+    res.load.append(f"end: load average {os.getloadavg()[0]:.2f}, effective cores {effective_cores()}")
     elapsed = (datetime.datetime.now(datetime.timezone.utc) - started).total_seconds()
     text = report(res, plan, started, elapsed, args.quick)
     out.write_text(text, encoding="utf-8")
