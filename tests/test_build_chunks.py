@@ -59,6 +59,8 @@ def test_the_silences_heard_are_the_configured_pauses(built: dict) -> None:
         speech_end = 2 * a["start_sample"] // window + in_a[-1] + 1
         speech_start = 2 * b["start_sample"] // window + in_b[0]
         heard.setdefault(a["pause_ms"], []).append((speech_start - speech_end) * window / 44.1)
+        quiet = audio[2 * a["end_sample"] + 441 : 2 * b["start_sample"] - 441]  # 10 ms clear of each faded edge
+        assert quiet.size == 0 or np.abs(np.diff(quiet)).max() < 10 ** (-60 / 20)  # no click, at cuts or elsewhere
     assert {300, 700} <= set(heard)
     for pause, gaps in heard.items():
         # Before trimming, eSpeak's own 300 ms of end silence came on top: about 600 ms after a sentence, 1,000 after a paragraph.

@@ -1,9 +1,10 @@
 """Assemble: a script and its segment audio become one tagged, chaptered, loudness-normalized MP3, encoded in chunks.
 
 Segments arrive in script order. Each is laid out (narrate.audio.layout) as soon as it arrives; when the pause
-after it ends a chunk, the chunk's gains are decided from its own segments (narrate.audio.leveler) and its
-content key is formed (narrate.audio.chunk). A chunk already in the chunk store is taken from there; any other
-is encoded on a thread of its own, beside synthesis and beside the other chunks. Chunks are appended to the MP3
+after it ends a chunk, the chunk's content key is formed from its segments' keys, its silences and the settings
+(narrate.audio.chunk). A chunk already in the chunk store is taken from there; any other gets its gains from its
+own segments' measurements (narrate.audio.leveler) and is encoded on a thread of its own, beside synthesis and
+beside the other chunks. Chunks are appended to the MP3
 (narrate.audio.mp3file) in order as they are ready, so only the chunks in flight are ever in memory, and the
 audio of a segment whose chunk is reused is never read at all (assembly asks `load` for it only when its chunk
 has to be encoded).

@@ -65,7 +65,7 @@ class Mp3File:
             with self._writing():
                 self._file.seek(0)
                 self._file.write(frame)
-                self._file.close()
+                self._file.close()  # flushes: a full disk shows here
         finally:
             self._file.close()
 
