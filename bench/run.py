@@ -2,7 +2,9 @@
 
 Every figure is measured in this run, next to its baseline measured in the same run:
 1. cold build of the sample article vs Debian's espeak-ng + one ffmpeg encode, and vs pyttsx3 alone;
-2. rebuild with no change, and after editing one paragraph;
+2. rebuild with no change, and after editing one paragraph of the sample article and of one article in an edition
+   of ten; the edits are also measured, in the same run, on a checkout of BASELINE_REF (narrate before chunked
+   encoding), for the before/after figures;
 3. scaling: the article, ten articles as one edition, the whole novel (time per hour of audio, peak memory);
 4. workers: --jobs 1, --jobs 2, and a Dask LocalCluster with two worker processes;
 5. script composition (`narrate script`, no synthesis) against input size: prose, and hostile inputs (one endless
@@ -25,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,10 +39,13 @@ from measure import Run, run, timed  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("NARRATE_CORPUS") or REPO.parent / "shared" / "corpus")
+"""The shared sample inputs (read only); NARRATE_CORPUS names them where they are not beside the checkout."""
 ARTICLE = CORPUS / "markdown" / "istanbul-talks.md"
 NOVEL = CORPUS / "long" / "pride-and-prejudice.md"
 PY = sys.executable
 ENV = {"PYTHONPATH": str(REPO)}
+BASELINE_REF = "aa1d5c1"
+"""The last commit before chunked encoding and trimmed engine silences (issue 13): the 'before' of the edit figures."""
 EDITION_SLICES = 10
 SLICE_WORDS = 1300
 """Words in each of the ten edition articles (about the sample article's length)."""
@@ -53,6 +59,7 @@ class Plan:
     unchanged: int = 5
     edit: int = 3
     edition: int = 2
+    edition_edit: int = 3
     novel: int = 1
     workers: int = 3
     compose: int = 1
@@ -65,6 +72,8 @@ class Results:
 
     rows: dict[str, object] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    load: list[str] = field(default_factory=list)
+    """Load average and effective cores when each benchmark started, and at the end."""
 
 
 def median(values: Sequence[float]) -> float:
@@ -79,9 +88,9 @@ def narrate_build(sources: Sequence[Path], out: Path, cache: Path, *extra: str) 
 
 
 def build(sources: Sequence[Path], out: Path, cache: Path, *extra: str,
-          watch: Callable[[], Sequence[psutil.Process]] | None = None) -> tuple[Run, dict]:
-    """Run one build; return its measurements and its JSON summary."""
-    r = run(narrate_build(sources, out, cache, *extra), env=ENV, cwd=str(out.parent), extra=watch)
+          watch: Callable[[], Sequence[psutil.Process]] | None = None, env: dict[str, str] | None = None) -> tuple[Run, dict]:
+    """Run one build (of this checkout, or of the tree `env` puts on PYTHONPATH); return its measurements and summary."""
+    r = run(narrate_build(sources, out, cache, *extra), env=env or ENV, cwd=str(out.parent), extra=watch)
     return r, json.loads(r.stdout)
 
 
@@ -146,6 +155,28 @@ def bench_compose(res: Results, work: Path, plan: Plan) -> None:
 
 
 # --- machine and versions -------------------------------------------------------------------------
+
+
+def _spin(_: object = None) -> float:
+    """Seconds one busy loop takes."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - started
+
+
+def effective_cores() -> float:
+    """How many cores this run really gets: two busy loops side by side against one alone (2.0 on an idle 2-core
+    machine; less when other work shares it, which slows the parallel builds more than the serial baselines)."""
+    import multiprocessing
+
+    alone = min(_spin() for _ in range(2))
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        started = time.perf_counter()
+        pool.map(_spin, [0, 1])
+        together = time.perf_counter() - started
+    return round(2 * alone / together, 2)
 
 
 def machine() -> dict[str, str]:
@@ -292,33 +323,82 @@ def bench_cold(res: Results, work: Path, plan: Plan) -> None:
     }
 
 
-def bench_rebuild(res: Results, work: Path, plan: Plan) -> None:
-    """2. Rebuild with no change, and after editing one paragraph (warm cache)."""
-    base = work / "rebuild"
-    base.mkdir()
-    article = base / "article.md"
-    original = ARTICLE.read_text(encoding="utf-8")
-    article.write_text(original, encoding="utf-8")
-    out, cache = base / "out", base / "cache"
-    first, _ = build([article], out, cache, "--jobs", "2")
-    unchanged = []
-    for _ in range(plan.unchanged):
-        r, summary = build([article], out, cache, "--jobs", "2")
+def baseline_tree(work: Path) -> Path | str:
+    """narrate at BASELINE_REF (its `narrate` and `voices` folders, from git), compiled; or why it is not available."""
+    tree = work / f"narrate-{BASELINE_REF}"
+    tree.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", BASELINE_REF, "narrate", "voices"], capture_output=True)
+    if archive.returncode != 0:
+        return f"git cannot give {BASELINE_REF} here ({archive.stderr.decode('utf-8', 'replace').strip()[:200]})"
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    compileall.compile_dir(str(tree / "narrate"), quiet=1)
+    return tree
+
+
+def prose_blocks(text: str) -> list[int]:
+    """Indexes of the blank-line separated blocks of `text` that are prose paragraphs of more than 20 words."""
+    return [i for i, b in enumerate(text.split("\n\n")) if b.strip() and len(b.split()) > 20
+            and not b.lstrip().startswith(("#", "-", "*", ">", "!"))]
+
+
+def edit_paragraph(path: Path, original: str, n: int) -> None:
+    """Write `original` to `path` with one sentence added to its middle prose paragraph (edit number `n`)."""
+    blocks = original.split("\n\n")
+    prose = prose_blocks(original)
+    target = prose[len(prose) // 2]
+    blocks[target] = blocks[target].rstrip() + f" This closing remark is benchmark edit number {n}."
+    path.write_text("\n\n".join(blocks), encoding="utf-8")
+
+
+def edit_rebuilds(sources: Sequence[Path], edited: int, work: Path, repeats: int, extra: Sequence[str],
+                  env: dict[str, str], unchanged: int = 0) -> dict:
+    """A first build of `sources`, `unchanged` rebuilds without a change, then `repeats` rebuilds each after editing one
+    paragraph of sources[edited] (warm cache, same output folder), with the tree `env` names."""
+    work.mkdir(parents=True)
+    copies = []
+    for source in sources:
+        copies.append(work / source.name)
+        shutil.copy(source, copies[-1])
+    out, cache = work / "out", work / "cache"
+    first, _ = build(copies, out, cache, "--jobs", "2", *extra, env=env)
+    still = []
+    for _ in range(unchanged):
+        r, summary = build(copies, out, cache, "--jobs", "2", *extra, env=env)
         if not summary["unchanged"]:
             raise RuntimeError("an unchanged rebuild did not report 'unchanged'")
-        unchanged.append(r.wall_s)
-    blocks = original.split("\n\n")
-    prose = [i for i, b in enumerate(blocks) if b.strip() and not b.lstrip().startswith(("#", "-", "*", ">", "!"))
-             and len(b.split()) > 20]
-    target = prose[len(prose) // 2]
+        still.append(r.wall_s)
+    original = copies[edited].read_text(encoding="utf-8")
     edits = []
-    for n in range(plan.edit):
-        edited = list(blocks)
-        edited[target] = blocks[target].rstrip() + f" This closing remark is benchmark edit number {n + 1}."
-        article.write_text("\n\n".join(edited), encoding="utf-8")
-        r, summary = build([article], out, cache, "--jobs", "2")
-        edits.append((r.wall_s, summary["segments"]["synthesized"], summary["segments"]["reused"]))
-    res.rows["rebuild"] = {"first_s": first.wall_s, "unchanged_s": unchanged, "edit": edits}
+    for n in range(repeats):
+        edit_paragraph(copies[edited], original, n + 1)
+        r, summary = build(copies, out, cache, "--jobs", "2", *extra, env=env)
+        chunks = summary.get("chunks", {})
+        edits.append({"wall_s": r.wall_s, "synthesized": summary["segments"]["synthesized"],
+                      "reused": summary["segments"]["reused"], "chunks_encoded": chunks.get("encoded"),
+                      "chunks_total": chunks.get("total")})
+    return {"first_s": first.wall_s, "unchanged_s": still, "edit": edits}
+
+
+def bench_rebuild(res: Results, work: Path, plan: Plan) -> None:
+    """2. Rebuild with no change, and after editing one paragraph of the sample article and of one article of an
+    edition of ten (warm cache), with this checkout and with BASELINE_REF side by side."""
+    (work / "slices").mkdir()
+    slices = edition_articles(work / "slices")
+    trees: dict[str, dict[str, str]] = {"now": ENV}
+    baseline = baseline_tree(work / "baseline")
+    if isinstance(baseline, str):
+        res.notes.append(f"Edit figures of {BASELINE_REF} skipped: {baseline}.")
+    else:
+        trees["before"] = {"PYTHONPATH": str(baseline)}
+    rows: dict[str, dict] = {}
+    for name, env in trees.items():
+        rows[name] = {
+            "article": edit_rebuilds([ARTICLE], 0, work / name / "article", plan.edit, [], env,
+                                     unchanged=plan.unchanged if name == "now" else 0),
+            "edition": edit_rebuilds(slices, len(slices) // 2, work / name / "edition", plan.edition_edit,
+                                     ["--edition", "Benchmark edition"], env),
+        }
+    res.rows["rebuild"] = {"baseline_ref": BASELINE_REF, **rows}
 
 
 def bench_scaling(res: Results, work: Path, plan: Plan) -> None:
@@ -430,6 +510,7 @@ def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: floa
              "every shared page once per process, is in the raw figures.", "",
              "## Machine", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in machine().items()]
+    lines += ["", "Load during the run (the machine may be shared): " + "; ".join(res.load) + "."]
     lines += ["", "## Versions", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in versions().items()]
 
@@ -445,7 +526,7 @@ def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: floa
         else:
             raw = median(c["raw_s"])
             lines.append(f"| Debian espeak-ng one pass to WAV + one ffmpeg encode (44.1 kHz mono CBR 64k) "
-                         f"| {_m(c['raw_s'])} | **{_f(build_s / raw)}** (target <= 1.0) |")
+                         f"| {_m(c['raw_s'])} | **{_f(build_s / raw)}** (target <= 0.7) |")
         lines.append(f"| pyttsx3 alone, whole text in one call (synthesis only, no encode) "
                      f"| {_m(c['pyttsx3_whole_s'])} | {_f(build_s / median(c['pyttsx3_whole_s']))} |")
         lines.append(f"| pyttsx3 alone, sentence by sentence (synthesis only, no encode) "
@@ -455,12 +536,31 @@ def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: floa
 
     r = res.rows.get("rebuild")
     if r:
-        edit_t = [e[0] for e in r["edit"]]
-        lines += ["", "## 2. Rebuilds (warm cache)", "",
-                  "| Case | Wall time (s) | Segments synthesized / reused | Baseline in this run |", "|---|---|---|---|",
-                  f"| No change (target < 0.5 s) | {_m(r['unchanged_s'])} | 0 / all | first build: {_f(r['first_s'])} s |",
-                  f"| One paragraph edited | {_m(edit_t)} | {median([e[1] for e in r['edit']]):.0f} / "
-                  f"{median([e[2] for e in r['edit']]):.0f} | first build: {_f(r['first_s'])} s |"]
+        now, before = r["now"], r.get("before")
+
+        def edits(row: dict, key: str) -> str:
+            return _m([e[key] for e in row["edit"]])
+
+        def work_done(row: dict) -> str:
+            e = row["edit"]
+            done = f"{median([x['synthesized'] for x in e]):.0f} / {median([x['reused'] for x in e]):.0f}"
+            if e[0].get("chunks_total") is not None:
+                done += f"; chunks encoded {median([x['chunks_encoded'] for x in e]):.0f} of {e[0]['chunks_total']}"
+            return done
+
+        head = f"| Case | Now: wall time (s) | Before ({r['baseline_ref']}): wall time (s) | Now: segments synthesized / reused | Target |"
+        lines += ["", "## 2. Rebuilds (warm cache, 2 workers)", "",
+                  f"Before is narrate at {r['baseline_ref']} (one encode of the whole episode), checked out from git and run "
+                  "in this same run on the same inputs; now is this checkout (chunks re-encoded only where they changed). "
+                  "Each edit appends one sentence to the middle prose paragraph (of the middle article, in the edition).", "",
+                  head, "|---|---|---|---|---|",
+                  f"| No change | {_m(now['article']['unchanged_s'])} | | 0 / all | < 0.5 |"]
+        for name, label, target in (("article", "One paragraph of the sample article edited", "<= 0.5"),
+                                    ("edition", "One paragraph of one article edited, edition of ten", "<= 1.5")):
+            was = edits(before[name], "wall_s") if before else "skipped"
+            lines.append(f"| {label} | **{edits(now[name], 'wall_s')}** | {was} | {work_done(now[name])} | {target} |")
+        lines += ["", f"First (cold) builds in this run: sample article {_f(now['article']['first_s'])} s, "
+                  f"edition {_f(now['edition']['first_s'])} s."]
 
     s = res.rows.get("scaling")
     if s:
@@ -515,7 +615,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", choices=["cold", "rebuild", "scaling", "workers", "follow", "compose"],
                         help="run only these benchmarks")
     args = parser.parse_args(argv)
-    plan = Plan(cold=1, unchanged=3, edit=1, edition=1, novel=1, workers=1, novel_enabled=False) if args.quick else Plan()
+    plan = Plan(cold=1, unchanged=3, edit=1, edition=1, edition_edit=1, novel=1, workers=1,
+                                     novel_enabled=False) if args.quick else Plan()
     out = args.out or REPO / "bench" / ("RESULTS-quick.md" if args.quick else "RESULTS.md")
     started = datetime.datetime.now(datetime.timezone.utc)
     res = Results()
@@ -530,8 +631,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.only and name not in args.only:
                 continue
             print(f"bench: {name} ...", file=sys.stderr, flush=True)
+            res.load.append(f"{name}: load average {os.getloadavg()[0]:.2f}, effective cores {effective_cores()}")
             (Path(tmp) / name).mkdir()
             fn(res, Path(tmp) / name, plan)
+    res.load.append(f"end: load average {os.getloadavg()[0]:.2f}, effective cores {effective_cores()}")
     elapsed = (datetime.datetime.now(datetime.timezone.utc) - started).total_seconds()
     text = report(res, plan, started, elapsed, args.quick)
     out.write_text(text, encoding="utf-8")

@@ -12,16 +12,17 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from narrate.article.model import Article
 from narrate.article.read import DEFAULT_MAX_INPUT_MB, read_article
-from narrate.audio.assemble import AudioSettings, EpisodeTags, assemble_episode
+from narrate.audio.assemble import AudioSettings, ChunkPolicy, EpisodeTags, assemble_episode
+from narrate.audio.chunk import encoder_versions
 from narrate.audio.chapters_json import chapters_json
 from narrate.audio.loudness import SegmentLoudness
-from narrate.audio.pcm import MeasuredPcm
+from narrate.audio.pcm import MeasuredPcm, Pcm, SegmentAudio
 from narrate.audio.transcript import webvtt
 from narrate.cache.key import segment_key
 from narrate.cache.store import NullCache, SegmentCache
@@ -220,43 +221,66 @@ def _audio_stream(
     options: BuildOptions,
     on_synthesized: Callable[[int], None] | None,
     counts: dict[str, int],
-) -> Iterator[MeasuredPcm]:
-    """Yield every segment's audio and loudness in order: from the cache when it has it, else from the worker pool.
+) -> tuple[Iterator[SegmentAudio], Callable[[int], Pcm]]:
+    """Every segment in order as assembly takes it, and the loader assembly calls for the audio it did not get.
 
-    Loudness is measured by the worker that spoke the segment and stored in the cache entry's extra, so
-    a reused segment is never measured again and this process never measures on the way.
+    A cached segment comes as its key and loudness only (the measurements stored with it): its audio is read only
+    if its chunk has to be encoded. The others are synthesized on the worker pool (or the Dask cluster), which
+    trims and measures them in the worker that spoke them; they are cached as they arrive and come with their audio.
     """
 
     def job(p: PlannedSegment) -> SynthJob:
         return SynthJob(index=p.index, text=p.text, engine=p.engine, settings=p.settings)
 
-    workers = options.jobs or (os.cpu_count() or 1)
+    def synthesize_one(p: PlannedSegment) -> MeasuredPcm:
+        """Synthesize a segment that left the cache after it was looked up, and cache it again."""
+        item = next(synthesize_segments([job(p)], workers=1, timeout_s=options.segment_timeout_s, measure=True))
+        cache.put(p.key, item.pcm, item.loudness.to_extra() if item.loudness else None)
+        return item
+
+    def load(index: int) -> Pcm:
+        p = planned[index]
+        pcm = cache.get(p.key)
+        return pcm if pcm is not None else synthesize_one(p).pcm
+
     missing = {p.index for p in planned if not cache.contains(p.key)}
     counts["to_synthesize"] = len(missing)
-    synthesize: Callable[..., Iterator[MeasuredPcm]] = synthesize_segments
-    if options.scheduler:
-        from functools import partial
 
-        from narrate.engines.dask_pool import synthesize_segments_dask
+    def stream() -> Iterator[SegmentAudio]:
+        synthesize: Callable[..., Iterator[MeasuredPcm]] = synthesize_segments
+        if options.scheduler:
+            from functools import partial
 
-        synthesize = partial(synthesize_segments_dask, scheduler=options.scheduler)
-    fresh = synthesize(
-        [job(p) for p in planned if p.index in missing],
-        workers=workers, timeout_s=options.segment_timeout_s, on_done=on_synthesized, measure=True,
-    )
-    for p in planned:
-        found = None if p.index in missing else cache.get_with_extra(p.key)
-        if found is not None:
-            item = MeasuredPcm(found[0], SegmentLoudness.from_extra(found[1]))
-        else:
-            if p.index not in missing:  # evicted or damaged since we looked
-                item = next(synthesize_segments([job(p)], workers=1, timeout_s=options.segment_timeout_s, measure=True))
-                missing.add(p.index)
-            else:
+            from narrate.engines.dask_pool import synthesize_segments_dask
+
+            synthesize = partial(synthesize_segments_dask, scheduler=options.scheduler)
+        fresh = synthesize(
+            [job(p) for p in planned if p.index in missing],
+            workers=options.jobs or (os.cpu_count() or 1), timeout_s=options.segment_timeout_s,
+            on_done=on_synthesized, measure=True,
+        )
+        for p in planned:
+            if p.index in missing:
                 item = next(fresh)
-            cache.put(p.key, item.pcm, item.loudness.to_extra() if item.loudness else None)
-        counts["synthesized" if p.index in missing else "reused"] += 1
-        yield item
+                cache.put(p.key, item.pcm, item.loudness.to_extra() if item.loudness else None)
+                counts["synthesized"] += 1
+                yield SegmentAudio(p.key, item.loudness, item.pcm)
+                continue
+            loudness = SegmentLoudness.from_extra(cache.get_extra(p.key))
+            if loudness is not None:
+                counts["reused"] += 1
+                yield SegmentAudio(p.key, loudness, None)
+                continue
+            found = cache.get_with_extra(p.key)  # measured by an older narrate, or evicted since we looked
+            if found is not None:
+                counts["reused"] += 1
+                yield SegmentAudio(p.key, SegmentLoudness.from_extra(found[1]), found[0])
+            else:
+                item = synthesize_one(p)
+                counts["synthesized"] += 1
+                yield SegmentAudio(p.key, item.loudness, item.pcm)
+
+    return stream(), load
 
 
 def build_episode(
@@ -288,7 +312,7 @@ def _build_locked(script: Script, planned: list[PlannedSegment], options: BuildO
         [p.key for p in planned],
         [s.pause_ms for s in script.segments()],
         chapters=[(c.title, c.level, len(c.segments)) for c in script.chapters],
-        audio_settings=repr(options.audio),
+        audio_settings={"settings": repr(options.audio), "chunking": repr(ChunkPolicy()), "encoder": encoder_versions()},
         tags={"tags": repr(tags), "captions": [s.written for s in script.segments()]},
     )
     identity = script.identity or script.title
@@ -319,9 +343,10 @@ def _build_locked(script: Script, planned: list[PlannedSegment], options: BuildO
     os.close(fd)
     tmp_mp3 = Path(tmp_name)
     try:
+        audio, load = _audio_stream(planned, cache, options, on_synth, counts)
         assembled = assemble_episode(
-            script, _audio_stream(planned, cache, options, on_synth, counts), tmp_mp3, options.audio, tags,
-            on_segment=on_segment,
+            script, audio, tmp_mp3, options.audio, tags, on_segment=on_segment,
+            load=load, chunk_store=cache, workers=options.jobs,
         )
         stem = episode_stem(script.title, _sha256_file(tmp_mp3))
         lock.placing([f"{stem}{suffix}" for suffix in EPISODE_SUFFIXES])
@@ -344,7 +369,8 @@ def _build_locked(script: Script, planned: list[PlannedSegment], options: BuildO
         sample_rate=options.audio.sample_rate, audio_file=f"{stem}.mp3",
     )
     manifest.write(state)
-    result = _result(manifest, output_dir, state, total, counts["synthesized"], counts["reused"], unchanged=False)
+    result = replace(_result(manifest, output_dir, state, total, counts["synthesized"], counts["reused"], unchanged=False),
+                     chunks_total=assembled.chunks, chunks_encoded=assembled.chunks_encoded)
     if publishing is not None:
         publishing.join()
     return _publish(script, result, options)
@@ -379,7 +405,6 @@ def _sha256_file(path: Path) -> str:
 def _publish(script: Script, result: BuildResult, options: BuildOptions) -> BuildResult:
     if not options.publish:
         return result
-    from dataclasses import replace
 
     from narrate.publish import EpisodeRecord, publish_episode
 

@@ -401,20 +401,21 @@ def cache_info(cache: CacheDir = None, as_json: AsJson = False) -> None:
     info = SegmentCache(cache or SegmentCache.default_dir()).info()
     if as_json:
         _print_json({"location": str(info.root), "exists": info.exists, "entries": info.entries,
-                     "size_bytes": info.size_bytes, "cap_bytes": info.cap_bytes,
+                     "chunks": info.chunks, "size_bytes": info.size_bytes, "cap_bytes": info.cap_bytes,
                      "last_build": {"reused": info.last_build_hits, "synthesized": info.last_build_misses}})
         return
     lookups = info.last_build_hits + info.last_build_misses
     rate = f"{100 * info.last_build_hits / lookups:.0f}%" if lookups else "n/a"
     typer.echo(f"location:   {info.root}" + ("" if info.exists else " (not created yet)"))
     typer.echo(f"entries:    {info.entries}")
+    typer.echo(f"chunks:     {info.chunks} encoded MP3 chunks")
     typer.echo(f"size:       {_size(info.size_bytes)} (cap {_size(info.cap_bytes)})")
     typer.echo(f"last build: {info.last_build_hits} reused, {info.last_build_misses} synthesized (hit rate {rate})")
 
 
 @cache_app.command("clear", short_help="Delete every cached segment.")
 def cache_clear(cache: CacheDir = None) -> None:
-    """Delete every cached segment."""
+    """Delete every cached segment and encoded chunk."""
     from narrate.cache.store import SegmentCache
 
     store = SegmentCache(cache or SegmentCache.default_dir())

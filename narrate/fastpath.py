@@ -27,7 +27,8 @@ from narrate.result import BuildResult
 FASTPATH_SCHEMA = 1
 """Bumped when the record format or the fingerprint's contents change."""
 
-_PACKAGES = ("pyttsx3", "espeakng-loader", "imageio-ffmpeg", "mutagen", "piper-tts", "pydub", "num2words", "pysbd")
+_PACKAGES = ("pyttsx3", "espeakng-loader", "imageio-ffmpeg", "mutagen", "piper-tts", "pydub", "lameenc", "soxr", "numpy", "num2words",
+             "pysbd")
 """Distributions whose version changes what a build produces."""
 
 _NARRATE_DIR = Path(__file__).resolve().parent

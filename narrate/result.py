@@ -37,6 +37,10 @@ class BuildResult:
     """The feed file, when the build was published."""
     page: Path | None = None
     """The episode page, when the build was published."""
+    chunks_total: int = 0
+    """MP3 chunks the episode was written from (0 when no audio was written)."""
+    chunks_encoded: int = 0
+    """Of those, the chunks encoded by this build (the others were reused from the cache)."""
 
     def to_json(self) -> dict[str, Any]:
         """The `narrate build --json` summary."""
@@ -57,6 +61,8 @@ class BuildResult:
                 "synthesized": self.segments_synthesized,
                 "reused": self.segments_reused,
             },
+            "chunks": {"total": self.chunks_total, "encoded": self.chunks_encoded,
+                       "reused": self.chunks_total - self.chunks_encoded},
             "unchanged": self.unchanged,
         }
 

@@ -13,6 +13,7 @@ from mutagen.mp3 import MP3, BitrateMode
 
 from narrate.audio.assemble import AudioSettings, EpisodeTags, assemble_episode
 from narrate.audio.ffmpeg import run_ffmpeg
+from narrate.audio.layout import pause_frames
 from narrate.audio.pcm import Pcm
 from narrate.script.model import Chapter, Script, Segment
 from chapter_tree import assert_contiguous_tree, read_toc, title
@@ -133,7 +134,7 @@ def test_timeline_from_sample_counts(episode) -> None:
     for seg, timed, clip in zip(segments, timeline.segments, clips):
         assert timed.start_sample == expected
         assert timed.end_sample - timed.start_sample == clip.frames
-        expected = timed.end_sample + round(seg.pause_ms * RATE / 1000)
+        expected = timed.end_sample + pause_frames(seg.pause_ms, RATE)  # the pause less the segments' margins
     assert timeline.total_samples == timeline.segments[-1].end_sample  # no pause after the last segment
     assert timeline.chapters[1].start_ms == timeline.segments[2].start_ms
 
@@ -165,6 +166,7 @@ def test_other_rates_and_stereo_are_converted(tmp_path: Path) -> None:
     stereo_44k = speechlike(1.0, 0.3, 2, rate=44100)
     stereo = Pcm(bytes(b for i in range(0, len(stereo_44k.data), 2) for b in stereo_44k.data[i : i + 2] * 2), 44100, 2, 2)
     result = assemble_episode(script, [first, stereo], tmp_path / "m.mp3", AudioSettings(), EpisodeTags("Mixed"))
-    assert result.timeline.sample_rate == 16000
-    assert abs(result.duration_s - 2.25) < 0.01
-    assert abs(MP3(tmp_path / "m.mp3").info.length - 2.25) < 0.1
+    assert result.timeline.sample_rate == 22050  # the MP3's 44.1 kHz over the largest factor that keeps 16 kHz audio
+    expected = 2.0 + pause_frames(250, 22050) / 22050
+    assert abs(result.duration_s - expected) < 0.001
+    assert abs(MP3(tmp_path / "m.mp3").info.length - expected) < 0.001

@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 
 from narrate.audio.chapters_json import chapters_json
-from narrate.audio.join import join_segments
-from narrate.audio.leveler import LevelTarget
-from narrate.audio.pcm import Pcm
+from narrate.audio.layout import ChunkPlanner, LaidSegment, pause_frames
 from narrate.audio.timeline import build_timeline
 from narrate.audio.transcript import vtt_time, webvtt
 from narrate.script.model import Chapter, Script, Segment
@@ -67,16 +64,16 @@ def test_timeline_nesting_and_contiguity() -> None:
     assert vtt_time(3_723_004) == "01:02:03.004"
 
 
-def test_join_is_linear_and_counts_samples(tmp_path: Path) -> None:
-    n = 600
-    script = Script("Many", (Chapter("All", tuple(Segment(f"s{i}", pause_ms=120) for i in range(n))),))
-    clip = Pcm(bytes(range(256)) * 40 + b"\x01\x02" * 2000, RATE)  # 14,240 bytes = 7,120 samples
+def test_layout_is_linear_and_counts_samples() -> None:
+    n, frames = 6000, 7120
+    planner = ChunkPlanner(44100, RATE)
     started = time.perf_counter()
-    with open(tmp_path / "j.raw", "wb") as sink:
-        joined = join_segments(script, (clip for _ in range(n)), LevelTarget(-19.0, -2.0, 40.0), lambda rate: sink)
+    chunks = [c for i in range(n) for c in planner.add(LaidSegment(i, f"{i:064x}", frames, 120))]
+    chunks += list(planner.finish())
     elapsed = time.perf_counter() - started
-    pause = round(120 * RATE / 1000)
-    assert joined.total_samples == n * clip.frames + (n - 1) * pause
-    assert (tmp_path / "j.raw").stat().st_size == joined.total_samples * 4  # float32
-    assert joined.segment_spans[1][0] == clip.frames + pause
+    pause = pause_frames(120, RATE)
+    assert len(chunks) == 1  # 120 ms pauses leave no room for a cut: one long chunk
+    starts = chunks[0].segment_starts()
+    assert starts[1] == frames + pause and starts[-1] == (n - 1) * (frames + pause)
+    assert chunks[0].input_frames == n * frames + (n - 1) * pause
     assert elapsed < 5.0, elapsed

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from cli_support import REPO, build_json
+from cli_support import REPO, build_json, ffmpeg
 
 
 def _article() -> str:
@@ -52,3 +52,31 @@ def test_a_killed_build_resumes_from_the_cache_and_leaves_no_episode_behind(tmp_
     assert not [p for p in (tmp_path / "output").iterdir() if p.name.endswith(".part") and not p.name.startswith(".")]
     assert not leftovers[0].exists(), "a temporary file of a build killed long ago is swept"
     assert live.exists(), "a temporary file being written is left alone"
+
+
+def test_a_build_killed_while_encoding_chunks_reuses_every_finished_chunk(tmp_path):
+    (tmp_path / "log.md").write_text(_article(), "utf-8")
+    cache = tmp_path / "cache"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    build = subprocess.Popen(
+        [sys.executable, "-m", "narrate", "build", "log.md", "--cache", str(cache), "--jobs", "1", "-q", "--no-publish"],
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(cache.glob("chunks/*/*.chunk"))) < 2:
+        assert build.poll() is None, "the build finished before it could be interrupted"
+        time.sleep(0.02)
+    os.killpg(build.pid, signal.SIGKILL)
+    build.wait(timeout=30)
+    finished = {p.stem for p in cache.glob("chunks/*/*.chunk")}
+    assert len(finished) >= 2
+    assert not list((tmp_path / "output").glob("*.mp3")), "a killed build must not leave an episode"
+
+    resumed = build_json(["log.md", "--cache", str(cache), "--no-publish"], tmp_path)
+    chunks = resumed["chunks"]
+    assert chunks["total"] > len(finished)
+    assert chunks["reused"] == len(finished) and chunks["encoded"] == chunks["total"] - len(finished)
+    assert {p.stem for p in cache.glob("chunks/*/*.chunk")} >= finished
+    errors = subprocess.run([ffmpeg(), "-v", "error", "-i", str(tmp_path / resumed["mp3"]), "-f", "null", "-"],
+                            capture_output=True)
+    assert errors.returncode == 0 and errors.stderr == b""

@@ -302,3 +302,36 @@ def test_audio_and_extra_come_back_in_one_read(cache):
     got = cache.get_with_extra(key("b"))
     assert got == (pcm, {"loudness_v": 1, "rate": 22050})
     assert cache.get_with_extra(key("missing")) is None
+
+
+def test_encoded_chunks_are_kept_beside_the_segments_checked_counted_and_cleared(tmp_path):
+    cache = SegmentCache(tmp_path / "cache")
+    data = os.urandom(50_000)  # MP3 frames do not compress
+    assert cache.get_chunk(key("chunk")) is None
+    cache.put_chunk(key("chunk"), data)
+    cache.put(key("chunk"), make_pcm(0.2))  # a segment may share the bare key: they live apart
+    assert cache.get_chunk(key("chunk")) == data and cache.get(key("chunk")) is not None
+    info = cache.info()
+    assert (info.entries, info.chunks) == (1, 1) and info.size_bytes > len(data)
+    path = cache.root / "chunks" / key("chunk")[:2] / f"{key('chunk')}.chunk"
+    raw = bytearray(path.read_bytes())
+    raw[-1] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    assert cache.get_chunk(key("chunk")) is None and not path.exists()  # damage is a miss, and is removed
+    assert cache.info().chunks == 0
+    cache.put_chunk(key("chunk"), data)
+    path.write_bytes(path.read_bytes()[:-10])  # torn
+    assert cache.get_chunk(key("chunk")) is None
+    cache.put_chunk(key("chunk"), data)
+    cache.clear()
+    assert cache.get_chunk(key("chunk")) is None and cache.info() == CacheInfo(0, 0, cache.cap_bytes, cache.root, 0, 0, exists=False)
+    assert NullCache().get_chunk(key("chunk")) is None
+
+
+def test_chunks_count_towards_the_cap_and_are_evicted_least_recently_used_first(tmp_path):
+    cache = SegmentCache(tmp_path / "cache", cap_bytes=250_000)
+    for name in "abc":
+        cache.put_chunk(key(name), os.urandom(100_000))
+        cache.get_chunk(key("a"))  # a stays the most recently used
+    assert cache.get_chunk(key("b")) is None and cache.get_chunk(key("a")) is not None
+    assert cache.info().size_bytes <= cache.cap_bytes

@@ -37,30 +37,30 @@ def cluster(tmp_path_factory):  # type: ignore[no-untyped-def]
         yield c
 
 
-def _build(tmp: Path, name: str, cache: str | None = None, **options) -> tuple[bytes, int]:
+def _build(tmp: Path, name: str, cache: str | None = None, **options) -> tuple[bytes, int, int]:
     article = tmp / "lanterns.md"
     article.write_text(ARTICLE, encoding="utf-8")
     script = make_script(ScriptOptions((str(article),)))
     result = build_episode(script, BuildOptions(output_dir=tmp / f"out-{name}", cache_dir=tmp / f"cache-{cache or name}",
                                                 publish=False, **options))
-    assert result.segments_total > 3
-    return result.mp3.read_bytes(), result.segments_synthesized
+    assert result.segments_total > 3 and result.chunks_total >= 1
+    return result.mp3.read_bytes(), result.segments_synthesized, result.chunks_encoded
 
 
 def test_dask_results_land_in_the_same_cache_and_assembly(tmp_path: Path, cluster) -> None:
-    on_dask, synthesized = _build(tmp_path, "dask", scheduler=cluster.scheduler_address)
+    on_dask, synthesized, _ = _build(tmp_path, "dask", scheduler=cluster.scheduler_address)
     assert synthesized > 3
-    # A local build over the cache the Dask build filled synthesizes nothing and writes the same bytes.
-    local_warm, synthesized = _build(tmp_path, "local-warm", cache="dask", jobs=2)
-    assert synthesized == 0
+    # A local build over the cache the Dask build filled synthesizes nothing, encodes no chunk, and writes the same bytes.
+    local_warm, synthesized, encoded = _build(tmp_path, "local-warm", cache="dask", jobs=2)
+    assert synthesized == 0 and encoded == 0
     assert local_warm == on_dask
 
 
 def test_cold_dask_build_is_byte_identical_to_a_cold_local_build(tmp_path: Path, cluster) -> None:
-    local, _ = _build(tmp_path, "local", jobs=2)
-    on_dask, _ = _build(tmp_path, "dask", scheduler=cluster.scheduler_address)
+    local, _, _ = _build(tmp_path, "local", jobs=2)
+    on_dask, _, _ = _build(tmp_path, "dask", scheduler=cluster.scheduler_address)
     if on_dask != local:
-        again, _ = _build(tmp_path, "local-again", jobs=2)
+        again, _, _ = _build(tmp_path, "local-again", jobs=2)
         if again != local:
             pytest.xfail("two cold local builds differ too: the engine's audio depends on process history")
     assert on_dask == local

@@ -1,15 +1,9 @@
-"""Encode: the episode's samples, piped in as they are made, become a CBR MP3 in an encoder process.
+"""Encode settings: what the episode's MP3 is (CBR, rate, bitrate, LAME quality) and how loud it is.
 
-The input is float32 samples that already carry each segment's gain (narrate.audio.leveler), so
-nothing is clipped before the limiter. The encoder process (narrate.audio.encoder_process, running
-narrate.audio.mp3writer) resamples them to the output rate (soxr), runs the look-ahead peak limiter
-(narrate.audio.limiter), encodes with LAME (lameenc) while synthesis is still going, and at the end
-puts the LAME 'Info' frame in front (exact length for gapless players, narrate.audio.lametag).
-No raw temporary file is written.
-
-This replaced ffmpeg as the encoder: ffmpeg 7+ hands every 1152-sample frame between its demuxer,
-decoder, filter, encoder and muxer threads (about 230,000 futex calls for the 8.5-minute sample
-article), which cost about 0.6 s of CPU on top of LAME's own 1.2 s.
+The episode is encoded in chunks (narrate.audio.chunk, laid out by narrate.audio.layout): each chunk's samples
+already carry their segments' gains (narrate.audio.leveler), so nothing is clipped before the limiter; they are
+resampled to the output rate (soxr), run through the look-ahead peak limiter (narrate.audio.limiter) and encoded
+with LAME (lameenc); narrate.audio.mp3file writes the chunks' frames behind one LAME 'Info' frame.
 
 True peak: the limiter runs at the output rate (44.1 kHz). Speech from the engines is 22.05 kHz
 (nothing above 11 kHz), so at 44.1 kHz it is already oversampled twice and peaks between samples
@@ -20,21 +14,10 @@ the tests).
 
 from __future__ import annotations
 
-import json
-import os
-import queue
 import re
-import subprocess
-import sys
-import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.errors import NarrateError
-
-WRITE_QUEUE_CHUNKS = 64
-"""Most chunks (a segment or a pause each, typically under 0.5 MB) waiting for the encoder to read them."""
 MAX_GAIN_DB = 40.0
 """Largest gain applied either way, so near-silent input is not blown up into noise."""
 
@@ -77,103 +60,6 @@ class Loudness:
     """True peak in dBTP (or the limiter-bound estimate when not measured)."""
     measured: bool
     """True when measured on the encoded signal; False when predicted from the PCM measurements and the gain."""
-
-
-class Mp3Encoder:
-    """One running encoder process (narrate.audio.encoder_process) that turns mono float32 written to it into a CBR MP3."""
-
-    def __init__(self, mp3_path: Path, settings: AudioSettings) -> None:
-        """Start the encoder process (it loads its libraries while the first audio is made); `begin` gives the input rate."""
-        self.settings = settings
-        self.path = Path(mp3_path)
-        package_root = str(Path(__file__).resolve().parents[2])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish()/abort()
-        try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", "narrate.audio.encoder_process"],
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr, env=env,
-            )
-        except OSError as exc:
-            self._stderr.close()
-            raise NarrateError(f"Encoding the MP3 could not start its encoder process: {exc}.") from exc
-        assert self._proc.stdin is not None
-        self._stdin = self._proc.stdin
-        self._begun = False
-        # A thread feeds the encoder, so the caller is not blocked while the encoder catches up and can keep
-        # collecting synthesized segments (a blocked caller would leave the synthesis workers idle).
-        self._queue: queue.Queue[bytes | memoryview | None] = queue.Queue(WRITE_QUEUE_CHUNKS)
-        self._broken = False
-        self._feeder = threading.Thread(target=self._feed, name="narrate-mp3-feeder", daemon=True)
-        self._feeder.start()
-
-    def begin(self, input_rate: int) -> Mp3Encoder:
-        """Tell the encoder the rate of the mono float32 samples that `write` will bring; returns self."""
-        spec = {
-            "input_rate": input_rate,
-            "path": str(self.path),
-            "format": {
-                "sample_rate": self.settings.sample_rate,
-                "bitrate_kbps": self.settings.bitrate_kbps,
-                "quality": self.settings.mp3_quality,
-                "ceiling": 10 ** (self.settings.limiter_ceiling_db / 20),
-            },
-        }
-        self._queue.put(json.dumps(spec).encode("utf-8") + b"\n")
-        self._begun = True
-        return self
-
-    def _feed(self) -> None:
-        """Thread: write queued chunks to the encoder until the None that ends the input."""
-        while (chunk := self._queue.get()) is not None:
-            if self._broken:
-                continue
-            try:
-                self._stdin.write(chunk)
-            except (BrokenPipeError, OSError):
-                self._broken = True
-        try:
-            self._stdin.close()
-        except OSError:
-            pass
-
-    def write(self, samples: bytes | memoryview) -> None:
-        """Append float32 samples (native little-endian) to the episode (after `begin`)."""
-        if not self._begun:
-            raise RuntimeError("Mp3Encoder.begin(rate) comes before the first write")
-        if self._broken:
-            self.finish()  # raises with the encoder's own message
-            raise NarrateError("Encoding the MP3 failed: the encoder stopped reading.")
-        self._queue.put(samples)
-
-    def finish(self) -> Loudness | None:
-        """Close the input, wait for the encoder, raise NarrateError on failure; return the measured loudness if asked."""
-        try:
-            if self._feeder.is_alive():
-                self._queue.put(None)
-                self._feeder.join()
-            code = self._proc.wait()
-            self._stderr.seek(0)
-            err = self._stderr.read().decode("utf-8", "replace").strip()
-        finally:
-            self._stderr.close()
-        if code != 0:
-            reason = err.splitlines()[-1].rstrip(".") if err else f"exit status {code}"
-            raise NarrateError(f"Encoding the MP3 failed: {reason}.")
-        if not self._begun:
-            raise NarrateError("Encoding the MP3 failed: no audio was given to the encoder.")
-        return measure_mp3_loudness(self.path) if self.settings.verify_loudness else None
-
-    def abort(self) -> None:
-        """Stop the encoder (the build failed part way); the partial MP3 is the caller's to remove."""
-        if self._proc.poll() is None:
-            self._proc.kill()
-        self._broken = True
-        if self._feeder.is_alive():
-            self._queue.put(None)
-            self._feeder.join()
-        self._proc.wait()
-        self._stderr.close()
 
 
 def measure_mp3_loudness(path: Path) -> Loudness:

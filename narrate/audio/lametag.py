@@ -131,10 +131,47 @@ class AudioFrames:
         keep = max(0, self.size - self._next) if self._next < self.size else 0
         self._tail = window[len(window) - min(3, keep) :] if keep else b""
 
+    def add_frames(self, data: bytes, offsets: bytes) -> None:
+        """Account for whole frames whose byte offsets from the start of `data` are known (little-endian uint32s)."""
+        if not self.complete:
+            raise ValueError("whole frames cannot follow a cut-off frame")
+        if not len(data):
+            return
+        if self.first is None:
+            self.first = parse_header(data)
+            if self.first is None:
+                raise ValueError("no MP3 frame header at the start of the frames")
+        import numpy as np
+
+        self.crc = fastcrc.crc16.arc(data, initial=self.crc)
+        self.offsets.frombytes((np.frombuffer(offsets, dtype="<u4").astype(np.uint64) + self.size).tobytes())
+        self.size += len(data)
+        self._next = self.size
+
     @property
     def complete(self) -> bool:
         """True when the bytes so far end exactly at a frame boundary."""
         return self._next == self.size
+
+
+def frame_offsets(data: bytes) -> array:
+    """Byte offset of every frame of `data`, whole CBR frames that differ only in their padding bit (as one LAME
+    stream writes them); ValueError when they are not. About ten times faster than AudioFrames.add."""
+    first = parse_header(data)
+    if first is None:
+        raise ValueError("no MP3 frame header at the start of the frames")
+    fixed = first.raw & ~(1 << 9) & ~0xFF  # all but the padding bit and the last byte (mode extension, flags)
+    unpadded = first.size - int(first.padded)
+    offsets = array("Q")
+    position, end = 0, len(data)
+    while position < end:
+        if position + 4 > end or (int.from_bytes(data[position : position + 3], "big") << 8) & ~(1 << 9) != fixed:
+            raise ValueError(f"no MP3 frame header of the stream's format at byte {position} of the encoded audio")
+        offsets.append(position)
+        position += unpadded + ((data[position + 2] >> 1) & 1)
+    if position != end:
+        raise ValueError("the encoded audio ends inside a frame")
+    return offsets
 
 
 def info_frame_size(first: FrameHeader) -> int:

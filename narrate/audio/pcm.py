@@ -43,6 +43,19 @@ class MeasuredPcm:
     """Its BS.1770 step measurements (narrate.audio.loudness), or None when it still has to be measured."""
 
 
+@dataclass(frozen=True)
+class SegmentAudio:
+    """One script segment as assembly takes it: its content key and loudness, and its audio unless that stays in the
+    cache until a chunk needs it (then assembly's `load` fetches it)."""
+
+    key: str
+    """Content key of the audio (the segment cache key); chunk keys are made of these."""
+    loudness: SegmentLoudness | None
+    """Its BS.1770 step measurements, or None when assembly must measure `pcm`."""
+    pcm: Pcm | None = None
+    """The audio, or None when it is fetched only if its chunk is encoded (then `loudness` is required)."""
+
+
 def measure_pcm(pcm: Pcm) -> MeasuredPcm:
     """`pcm` with its loudness measured (mono 16-bit audio only; other formats are measured after conversion)."""
     if pcm.channels != 1 or pcm.sample_width != 2:

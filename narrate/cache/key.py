@@ -9,8 +9,8 @@ from typing import Any
 
 from narrate.engines.base import VoiceSettings
 
-CACHE_SCHEMA = 2
-"""Bump when the meaning of a key or the audio it names changes; every old entry then misses. 2: each segment is spoken in a fresh process with a fixed eSpeak seed, so its audio depends on (text, settings) alone."""
+CACHE_SCHEMA = 3
+"""Bump when the meaning of a key or the audio it names changes; every old entry then misses. 2: each segment is spoken in a fresh process with a fixed eSpeak seed, so its audio depends on (text, settings) alone. 3: the engine's leading and trailing silence is trimmed to a fixed margin (narrate.audio.trim) before the audio is cached."""
 
 DEFAULT_SAMPLE_FORMAT = "s16le/22050/1"
 """Sample encoding / rate / channels of the PCM an engine returns (pyttsx3 over eSpeak NG)."""

@@ -2,7 +2,8 @@
 
 Layout under the cache root:
   segments/<key[:2]>/<key>.seg   one entry: a checked header, optional JSON extra, compressed PCM
-  index.sqlite3                  key -> size and last use (LRU), plus the last build's hit/miss counts
+  chunks/<key[:2]>/<key>.chunk   one encoded MP3 chunk (narrate.audio.chunk), by its chunk key: length and CRC checked
+  index.sqlite3                  key -> size and last use (LRU; chunks as 'chunk:<key>'), plus the last build's hit/miss counts
 
 An entry file is the truth about its audio; the index only orders eviction and answers `info()`.
 Entries are written to a temporary name and renamed into place, and every read checks lengths and
@@ -19,6 +20,7 @@ import os
 import re
 import struct
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -44,6 +46,12 @@ _DIGEST_SIZE = 16
 _FIELDS = struct.Struct("<4sBBBBIQQI")
 _HEADER = struct.Struct(f"<{_FIELDS.size}s{_DIGEST_SIZE}s{_DIGEST_SIZE}s")
 _KEY_RE = re.compile(r"[0-9a-f]{16,128}")
+CHUNK_PREFIX = "chunk:"
+"""Index key prefix of encoded chunks (segments are indexed by their bare key)."""
+_CHUNK_HEADER = struct.Struct("<4sBQI")
+"""A chunk entry: magic, format, payload length, CRC-32 of the payload; then the payload. (CRC-32, not a digest: it
+finds torn or damaged files at several hundred MB/s, and a rebuild reads every chunk of the episode.)"""
+_CHUNK_MAGIC = b"NCHE"
 
 
 class CorruptEntry(Exception):
@@ -68,6 +76,8 @@ class CacheInfo:
     """Segments the last recorded build had to synthesize."""
     exists: bool = True
     """False when the cache folder has not been created yet (nothing was ever cached there)."""
+    chunks: int = 0
+    """Number of cached encoded MP3 chunks (they count towards the size and the cap too)."""
 
     @property
     def last_build_hit_rate(self) -> float | None:
@@ -87,6 +97,8 @@ class Cache(Protocol):
     def get_extra(self, key: str) -> dict[str, Any] | None: ...
     def get_with_extra(self, key: str) -> tuple[Pcm, dict[str, Any] | None] | None: ...
     def put(self, key: str, pcm: Pcm, extra: dict[str, Any] | None = None) -> None: ...
+    def get_chunk(self, key: str) -> bytes | None: ...
+    def put_chunk(self, key: str, data: bytes) -> None: ...
     def info(self) -> CacheInfo: ...
     def record_build_stats(self, hits: int, misses: int) -> None: ...
     def clear(self) -> None: ...
@@ -181,6 +193,7 @@ class SegmentCache:
         self.misses = 0
         """Lookups this object could not answer."""
         self._segments = self.root / "segments"
+        self._chunks = self.root / "chunks"
         self._conn: sqlite3.Connection | None = None
         self._conn_pid: int | None = None
 
@@ -250,10 +263,12 @@ class SegmentCache:
         self._db().execute("DELETE FROM entries WHERE key = ?", (key,))
 
     def _path(self, key: str) -> Path:
-        """Where the entry for `key` lives."""
-        if not _KEY_RE.fullmatch(key):
+        """Where the entry for `key` (a segment key, or CHUNK_PREFIX and a chunk key) lives."""
+        chunk = key.startswith(CHUNK_PREFIX)
+        bare = key[len(CHUNK_PREFIX):] if chunk else key
+        if not _KEY_RE.fullmatch(bare):
             raise ValueError(f"not a cache key: {key!r}")
-        return self._segments / key[:2] / f"{key}.seg"
+        return (self._chunks / bare[:2] / f"{bare}.chunk") if chunk else (self._segments / bare[:2] / f"{bare}.seg")
 
     # -- the public interface
     def contains(self, key: str) -> bool:
@@ -303,8 +318,31 @@ class SegmentCache:
 
     def put(self, key: str, pcm: Pcm, extra: dict[str, Any] | None = None) -> None:
         """Store `pcm` (and JSON-able `extra`) under `key` atomically, then evict down to the cap."""
+        self._store(key, encode_entry(pcm, extra))
+
+    def get_chunk(self, key: str) -> bytes | None:
+        """Return the encoded chunk stored under chunk key `key`, or None (a missing or damaged entry; damage is removed)."""
+        name = CHUNK_PREFIX + key
+        try:
+            blob = self._path(name).read_bytes()
+        except FileNotFoundError:
+            return None
+        payload = blob[_CHUNK_HEADER.size :]
+        if len(blob) >= _CHUNK_HEADER.size:
+            magic, version, length, crc = _CHUNK_HEADER.unpack_from(blob)
+            if magic == _CHUNK_MAGIC and version == _FORMAT_VERSION and length == len(payload) and zlib.crc32(payload) == crc:
+                self._touch(name, len(blob))
+                return payload
+        self._forget(name)
+        return None
+
+    def put_chunk(self, key: str, data: bytes) -> None:
+        """Store an encoded chunk under chunk key `key` atomically, then evict down to the cap."""
+        self._store(CHUNK_PREFIX + key, _CHUNK_HEADER.pack(_CHUNK_MAGIC, _FORMAT_VERSION, len(data), zlib.crc32(data)) + data)
+
+    def _store(self, key: str, blob: bytes) -> None:
+        """Write one entry file atomically, index it, and evict down to the cap."""
         path = self._path(key)
-        blob = encode_entry(pcm, extra)
         for attempt in (1, 2):
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -348,9 +386,11 @@ class SegmentCache:
                              last_build_hits=0, last_build_misses=0, exists=False)
         db = self._db()
         entries, size = db.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM entries").fetchone()
+        chunks = db.execute("SELECT COUNT(*) FROM entries WHERE key LIKE ?", (CHUNK_PREFIX + "%",)).fetchone()[0]
         meta = dict(db.execute("SELECT name, value FROM meta"))
         return CacheInfo(
-            entries=entries,
+            entries=entries - chunks,
+            chunks=chunks,
             size_bytes=size,
             cap_bytes=self.cap_bytes,
             root=self.root,
@@ -369,9 +409,8 @@ class SegmentCache:
 
     def remove_stale_temp_files(self, older_than_s: float = STALE_PART_SECONDS) -> int:
         """Delete `.part` files left by writers killed more than `older_than_s` ago; return how many."""
-        if not self._segments.is_dir():
-            return 0
-        return remove_stale_parts(self._segments, "*/.*.part", older_than_s)
+        return sum(remove_stale_parts(folder, "*/.*.part", older_than_s)
+                   for folder in (self._segments, self._chunks) if folder.is_dir())
 
     def clear(self) -> None:
         """Remove every entry and stale temporary file; the last build's stats are kept (a cache never created stays so)."""
@@ -380,14 +419,15 @@ class SegmentCache:
         db = self._db()
         db.execute("DELETE FROM entries")
         self.remove_stale_temp_files()
-        for sub in self._segments.iterdir():
-            if sub.is_dir():
-                for f in sub.glob("*.seg"):
-                    f.unlink(missing_ok=True)
-                try:
-                    sub.rmdir()
-                except OSError:  # another build wrote into it meanwhile
-                    pass
+        for folder, pattern in ((self._segments, "*.seg"), (self._chunks, "*.chunk")):
+            for sub in folder.iterdir() if folder.is_dir() else ():
+                if sub.is_dir():
+                    for f in sub.glob(pattern):
+                        f.unlink(missing_ok=True)
+                    try:
+                        sub.rmdir()
+                    except OSError:  # another build wrote into it meanwhile
+                        pass
 
     def close(self) -> None:
         """Close this process's index connection (reopened on next use)."""
@@ -426,6 +466,13 @@ class NullCache:
 
     def put(self, key: str, pcm: Pcm, extra: dict[str, Any] | None = None) -> None:
         """Discard the audio."""
+
+    def get_chunk(self, key: str) -> bytes | None:
+        """Always None (a miss)."""
+        return None
+
+    def put_chunk(self, key: str, data: bytes) -> None:
+        """Discard the chunk."""
 
     def evict_to_cap(self) -> int:
         """Nothing to evict."""

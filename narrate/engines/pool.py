@@ -19,6 +19,7 @@ from pathlib import Path
 from pebble import ProcessExpired, ProcessPool
 
 from narrate.audio.pcm import MeasuredPcm, Pcm, measure_pcm
+from narrate.audio.trim import trim_silence
 from narrate.engines.base import Engine, EngineError, VoiceSettings
 from narrate.engines.registry import create_engine, engine_class, engine_info
 from narrate.engines.verify import check_segment_audio
@@ -103,7 +104,14 @@ def _synthesize_here(job: SynthJob) -> Pcm:
 
 
 def _synthesize_job(job: SynthJob) -> Pcm:
-    """Worker task: one verified segment; in a fresh child process when the engine's audio depends on its history."""
+    """Worker task: one verified segment, with the engine's own leading and trailing silence trimmed to
+    narrate.audio.trim's fixed margin (every engine); spoken in a fresh child process when the engine's audio depends
+    on its history (the trim runs here in the worker, whose memory is warm: in the child it cost page faults)."""
+    return trim_silence(_speak_job(job))
+
+
+def _speak_job(job: SynthJob) -> Pcm:
+    """One verified segment as the engine spoke it."""
     if _worker_engine_name is not None and job.engine != _worker_engine_name:
         raise EngineError(f"A worker for engine '{_worker_engine_name}' was given a '{job.engine}' segment.")
     engine_cls = engine_class(job.engine)
@@ -229,15 +237,18 @@ def _freeze_heap() -> None:
     gc.freeze()
 
 
-def _new_pool(engine_name: str, workers: int) -> ProcessPool:
-    """A pool whose workers host only `engine_name` (Piper's and pyttsx3's eSpeak NG crash in one process)."""
+def _new_pool(engine_name: str, workers: int, long_lived: bool = True) -> ProcessPool:
+    """A pool whose workers host only `engine_name` (Piper's and pyttsx3's eSpeak NG crash in one process).
+
+    `long_lived` workers get this process's heap frozen first (_freeze_heap); workers that speak a handful of
+    segments (a rebuild after an edit) do not live long enough to copy much of it, and are spared its collection."""
     method = _start_method()  # reads /proc/self/maps once; preloading Python modules does not change it
     with contextlib.suppress(Exception):  # loads Python code only, so forked workers start warm
         preload = getattr(engine_class(engine_name), "preload_modules", None)
         if callable(preload) and method == "fork":
             preload()
     keep_heap_flat()
-    if method == "fork":
+    if method == "fork" and long_lived:
         _freeze_heap()
     return ProcessPool(
         max_workers=max(1, workers),
@@ -252,7 +263,7 @@ def _share_workers(jobs: Sequence[SynthJob], workers: int) -> dict[str, int]:
     counts: dict[str, int] = {}
     for job in jobs:
         counts[job.engine] = counts.get(job.engine, 0) + 1
-    budget = max(1, workers)
+    budget = max(1, min(workers, len(jobs)))  # no more processes than segments
     if len(counts) >= budget:
         return dict.fromkeys(counts, 1)
     shares = {name: 1 for name in counts}
@@ -324,7 +335,7 @@ def synthesize_segments(
 
     try:
         for engine_name, share in _share_workers(jobs, workers).items():
-            pools[engine_name] = _new_pool(engine_name, share)
+            pools[engine_name] = _new_pool(engine_name, share, long_lived=len(jobs) > window)
         while next_job < len(jobs) or pending:
             while next_job < len(jobs) and len(pending) < window:
                 pending.append(submit(jobs[next_job], 1))

@@ -1,4 +1,4 @@
-"""The MP3 writer and its LAME 'Info' frame: exact length for players, the same frame ffmpeg writes, same bytes however fed."""
+"""One chunk encoded and written behind its LAME 'Info' frame: exact length for players, the frame ffmpeg writes, same bytes."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 
 from narrate.audio.ffmpeg import run_ffmpeg
+from narrate.audio.chunk import ChunkSpec, EncodedChunk, Mp3Format, encode_chunk
+from narrate.audio.leveler import LevelTarget
 from narrate.audio.lametag import AudioFrames, info_frame, info_frame_for, parse_header
-from narrate.audio.mp3writer import Mp3Format, Mp3Writer
+from narrate.audio.mp3file import Mp3File
 
 FORMAT = Mp3Format(sample_rate=44100, bitrate_kbps=64, quality=7, ceiling=0.79)
 
@@ -25,15 +27,18 @@ def tone_with_click(seconds: float, rate: int, click_at: int) -> np.ndarray:
     return samples
 
 
-def write_mp3(path: Path, samples: np.ndarray, rate: int, chunks: list[int] | None = None) -> Mp3Writer:
-    writer = Mp3Writer(rate, path, FORMAT)
-    start = 0
-    for size in chunks or []:
-        writer.write(samples[start : start + size])
-        start += size
-    writer.write(samples[start:])
-    writer.close()
-    return writer
+def one_chunk(samples: np.ndarray, rate: int) -> EncodedChunk:
+    """`samples` (float, full scale 1.0) encoded as an episode's only chunk."""
+    pcm16 = np.rint(np.clip(samples, -1, 32767 / 32768) * 32768).astype("<i2").tobytes()
+    return encode_chunk(ChunkSpec(("k",), LevelTarget(-19.0, -2.0, 40.0), 0, (), 0, True, rate, FORMAT), [pcm16], [0.0])
+
+
+def write_mp3(path: Path, samples: np.ndarray, rate: int) -> EncodedChunk:
+    chunk = one_chunk(samples, rate)
+    out = Mp3File(path)
+    out.add(chunk)
+    out.close()
+    return chunk
 
 
 def decode(path: Path) -> np.ndarray:
@@ -45,8 +50,9 @@ def test_players_get_exactly_the_samples_that_went_in(tmp_path: Path) -> None:
     rate, click = 22050, 15000
     samples = tone_with_click(1.3, rate, click)
     path = tmp_path / "x.mp3"
-    writer = write_mp3(path, samples, rate)
-    assert writer.samples == 2 * samples.size  # resampled to 44.1 kHz, nothing lost or added
+    chunk = write_mp3(path, samples, rate)
+    assert chunk.input_samples == 2 * samples.size  # resampled to 44.1 kHz, nothing lost or added
+    assert chunk.frame_count == -(-chunk.input_samples // 1152) + 1 and 576 <= chunk.padding < 576 + 1152
     decoded = decode(path)
     assert decoded.size == 2 * samples.size  # encoder delay and padding cut off by the decoder
     assert abs(int(np.argmax(np.abs(decoded))) - 2 * click) <= 2  # and nothing shifted
@@ -98,35 +104,34 @@ def test_frames_are_counted_the_same_however_the_bytes_arrive(tmp_path: Path) ->
         info_frame_for(audio[:-5], 576, 100)  # a cut-off last frame is not an MP3 stream
 
 
-def test_same_bytes_however_the_samples_are_written(tmp_path: Path) -> None:
+def test_frames_with_known_offsets_are_accounted_like_parsed_ones(tmp_path: Path) -> None:
+    chunks = [one_chunk(tone_with_click(seconds, 22050, 100), 22050) for seconds in (0.7, 1.1)]
+    parsed, known = AudioFrames(), AudioFrames()
+    for chunk in chunks:
+        parsed.add(chunk.frames)
+        known.add_frames(chunk.frames, chunk.offsets)
+    assert (parsed.offsets, parsed.size, parsed.crc, parsed.first) == (known.offsets, known.size, known.crc, known.first)
+
+
+def test_a_chunk_is_the_same_bytes_every_time_and_survives_serializing() -> None:
     samples = np.random.default_rng(2).standard_normal(22050 * 3).astype(np.float32) * 0.6  # loud: the limiter works
-    a, b = tmp_path / "a.mp3", tmp_path / "b.mp3"
-    limited = write_mp3(a, samples, 22050).limited_blocks
-    write_mp3(b, samples, 22050, chunks=[7, 65536, 1, 30000])
-    assert limited > 0
-    assert a.read_bytes() == b.read_bytes()
-    assert re.search(rb"LAME3\.100", a.read_bytes()[:300])
+    first, again = one_chunk(samples, 22050), one_chunk(samples, 22050)
+    assert first == again
+    assert re.search(rb"LAME3\.100", first.frames[:2000]) is None  # the encoder's name is in the Info frame only
+    assert EncodedChunk.from_bytes(first.to_bytes()) == first
+    assert EncodedChunk.from_bytes(first.to_bytes()[:20]) is None
+
+
+def test_the_limiter_keeps_a_loud_chunk_under_its_ceiling(tmp_path: Path) -> None:
+    samples = np.random.default_rng(3).standard_normal(22050 * 2).astype(np.float32) * 0.9
+    path = tmp_path / "loud.mp3"
+    write_mp3(path, samples, 22050)
+    assert np.abs(decode(path)).max() < FORMAT.ceiling * 1.2  # the encoder's overshoot is small
 
 
 def test_at_the_output_rate_nothing_is_resampled(tmp_path: Path) -> None:
     samples = tone_with_click(0.5, 44100, 2000)
     path = tmp_path / "x.mp3"
-    assert write_mp3(path, samples, 44100).samples == samples.size
+    assert write_mp3(path, samples, 44100).input_samples == samples.size
     assert decode(path).size == samples.size
-
-
-def test_a_lame_failure_surfaces_from_close_and_nothing_hangs(tmp_path: Path) -> None:
-    class BrokenLame:
-        def encode(self, block: bytes) -> bytes:
-            raise RuntimeError("LAME encoding failed")
-
-        def flush(self) -> bytes:
-            return b""
-
-    writer = Mp3Writer(22050, tmp_path / "x.mp3", FORMAT)
-    writer._lame = BrokenLame()  # stands in for a LAME error on real input
-    with pytest.raises(RuntimeError, match="LAME encoding failed"):
-        for _ in range(40):  # more blocks than the queue holds: the writer must not block on a dead LAME thread
-            writer.write(np.zeros(65536, dtype=np.float32))
-        writer.close()
-    writer.abort()
+    assert b"LAME3.100" in path.read_bytes()[:300]
