@@ -324,7 +324,7 @@ def test_encoded_chunks_are_kept_beside_the_segments_checked_counted_and_cleared
     assert cache.get_chunk(key("chunk")) is None
     cache.put_chunk(key("chunk"), data)
     cache.clear()
-    assert cache.get_chunk(key("chunk")) is None and cache.info() == CacheInfo(0, 0, cache.cap_bytes, cache.root, 0, 0, exists=False)
+    assert cache.get_chunk(key("chunk")) is None and cache.info() == CacheInfo(0, 0, cache.cap_bytes, cache.root, 0, 0)
     assert NullCache().get_chunk(key("chunk")) is None
 
 
