@@ -451,16 +451,21 @@ def _usage_error_line(exc: Exception) -> str:
 
 
 def _show_input_warnings() -> None:
-    """Print InputWarning (something in the input was ignored) as one 'narrate: warning: ...' line; others as Python does."""
+    """Print InputWarning (something in the input was ignored) as one 'narrate: warning: ...' line and SettingsNote
+    (something about the show's settings) as one 'narrate: note: ...' line, each once per command; others as
+    Python does."""
     import warnings
 
-    from narrate.errors import InputWarning
+    from narrate.errors import InputWarning, SettingsNote
 
     default = warnings.showwarning
+    warnings.simplefilter("once", SettingsNote)  # a follow run publishes many times: say each note once
 
     def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
         if issubclass(category, InputWarning):
             typer.echo(f"narrate: warning: {message}", err=True)
+        elif issubclass(category, SettingsNote):
+            typer.echo(f"narrate: note: {message}", err=True)
         else:
             default(message, category, filename, lineno, file, line)
 
