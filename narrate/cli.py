@@ -15,7 +15,7 @@ import typer
 
 from narrate.cli_options import (
     DEFAULT_MAX_INPUT_MB, AsJson, BaseUrl, Bitrate, CacheDir, Edition, Jobs, LexiconFiles, MaxInputMb, NoCache, Output,
-    Quiet, Scheduler, SettingsFolder, Sources, Voice, VoicesDir,
+    Quiet, Scheduler, SettingsFolder, Sources, Voice, VoicesDir, quiet_notes,
 )
 
 def _plain_argument_help() -> None:
@@ -167,6 +167,9 @@ def _run_build(request: _BuildRequest) -> None:
 
     from narrate import fastpath
     from narrate.config import BITRATES
+
+    if request.quiet:
+        quiet_notes()
 
     if request.bitrate is not None and request.bitrate not in BITRATES:
         raise typer.BadParameter("use an MP3 bitrate such as 48, 64, 96 or 128.", param_hint="--bitrate")
