@@ -54,7 +54,9 @@ def test_a_base_url_apps_cannot_use_is_refused(work: Path, url: str) -> None:
 
 
 def test_placeholders_and_a_loopback_feed_are_named_once(work: Path) -> None:
-    proc = ok(run_narrate(["build", "bakery.md", "-o", "pub", "--cache", "cache", "-q"], work))
+    quiet = ok(run_narrate(["build", "bakery.md", "-o", "pub-quiet", "--cache", "cache", "-q"], work))
+    assert quiet.stderr == ""
+    proc = ok(run_narrate(["build", "bakery.md", "-o", "pub", "--cache", "cache"], work))
     notes = [line for line in proc.stderr.splitlines() if line.startswith("narrate: note: ")]
     assert len(notes) == 2, proc.stderr
     assert "no title or owner e-mail" in notes[0] and "pub/narrate.toml" in notes[0]
