@@ -33,7 +33,7 @@ from narrate.errors import NarrateError
 from narrate.faults import checkpoint
 from narrate.files import remove_stale_parts, write_text_atomic
 from narrate.locks import EpisodeLock, episode_lock
-from narrate.manifest import EpisodeManifest, episode_fingerprint
+from narrate.manifest import EpisodeManifest, episode_fingerprint, manifest_path
 from narrate.result import BuildResult, ChapterInfo
 from narrate.script.compose import compose_script
 from narrate.script.lexicon import Lexicon, load_lexicon
@@ -167,12 +167,6 @@ def plan_segments(script: Script, profile: VoiceProfile) -> list[PlannedSegment]
         key = segment_key(segment.text, engine, versions[engine], settings, profile.name)
         planned.append(PlannedSegment(index, segment.text, engine, settings, key))
     return planned
-
-
-def manifest_path(output_dir: Path, identity: str) -> Path:
-    """Where the manifest of the episode with this identity lives."""
-    name = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:20] + ".json"
-    return Path(output_dir) / STATE_DIR / "episodes" / name
 
 
 def _tags(script: Script, output_dir: Path) -> EpisodeTags:

@@ -15,7 +15,7 @@ import typer
 
 from narrate.cli_options import (
     DEFAULT_MAX_INPUT_MB, AsJson, BaseUrl, Bitrate, CacheDir, Edition, Jobs, LexiconFiles, MaxInputMb, NoCache, Output,
-    Quiet, Scheduler, SettingsFolder, Sources, Voice, VoicesDir,
+    Quiet, Scheduler, SettingsFolder, Sources, Voice, VoicesDir, quiet_notes,
 )
 
 def _plain_argument_help() -> None:
@@ -167,6 +167,9 @@ def _run_build(request: _BuildRequest) -> None:
 
     from narrate import fastpath
     from narrate.config import BITRATES
+
+    if request.quiet:
+        quiet_notes()
 
     if request.bitrate is not None and request.bitrate not in BITRATES:
         raise typer.BadParameter("use an MP3 bitrate such as 48, 64, 96 or 128.", param_hint="--bitrate")
@@ -451,16 +454,21 @@ def _usage_error_line(exc: Exception) -> str:
 
 
 def _show_input_warnings() -> None:
-    """Print InputWarning (something in the input was ignored) as one 'narrate: warning: ...' line; others as Python does."""
+    """Print InputWarning (something in the input was ignored) as one 'narrate: warning: ...' line and SettingsNote
+    (something about the show's settings) as one 'narrate: note: ...' line, each once per command; others as
+    Python does."""
     import warnings
 
-    from narrate.errors import InputWarning
+    from narrate.errors import InputWarning, SettingsNote
 
     default = warnings.showwarning
+    warnings.simplefilter("once", SettingsNote)  # a follow run publishes many times: say each note once
 
     def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
         if issubclass(category, InputWarning):
             typer.echo(f"narrate: warning: {message}", err=True)
+        elif issubclass(category, SettingsNote):
+            typer.echo(f"narrate: note: {message}", err=True)
         else:
             default(message, category, filename, lineno, file, line)
 

@@ -38,9 +38,18 @@ Scheduler = Annotated[Optional[str], typer.Option(
     "--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler: synthesize on its workers (needs narrate[dask]).",
     show_default=False)]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of text.")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary line; errors still show.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress, summary or notes; errors and input warnings still show.")]
 DEFAULT_MAX_INPUT_MB = 20.0
 """The default of --max-input-mb (narrate.article.read.DEFAULT_MAX_INPUT_MB, without importing the readers)."""
 MaxInputMb = Annotated[float, typer.Option(
     "--max-input-mb", metavar="MB", min=0.001,
     help="Refuse an article (file, standard input or web page) larger than this many MB.")]
+
+
+def quiet_notes() -> None:
+    """-q/--quiet: the show-settings notes are not printed either (errors and input warnings still are)."""
+    import warnings
+
+    from narrate.errors import SettingsNote
+
+    warnings.filterwarnings("ignore", category=SettingsNote)

@@ -15,3 +15,8 @@ class InputError(NarrateError):
 
 class InputWarning(UserWarning):
     """Something in the input was ignored (a front-matter field that cannot be used...); str(warning) is one sentence."""
+
+
+class SettingsNote(UserWarning):
+    """Something about the show's settings a listener or a podcast directory would notice (a placeholder title, a
+    feed only this machine can open); str(note) is one sentence. Publishing goes on."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from narrate.files import write_text_atomic
+from narrate.locks import STATE_DIR
 from narrate.script.model import Script
 
 MANIFEST_VERSION = 1
@@ -340,3 +341,9 @@ def read(path: Path) -> EpisodeManifest | None:
         return EpisodeManifest.from_json(data)
     except (OSError, ValueError):
         return None
+
+
+def manifest_path(output_dir: Path, identity: str) -> Path:
+    """Where the manifest of the episode with this identity lives (OUTPUT/.narrate/episodes/HASH.json)."""
+    name = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:20] + ".json"
+    return Path(output_dir) / STATE_DIR / "episodes" / name

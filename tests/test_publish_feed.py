@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from narrate.errors import NarrateError
+from narrate.errors import NarrateError, SettingsNote
 from narrate.publish import list_episodes, publish_episode, remove_episode, write_feed
 from narrate.publish.catalog import CATALOG_FILE, podcast_guid_for
 from narrate.publish.feed import npt
@@ -126,10 +126,27 @@ def test_republishing_keeps_guid_and_pubdate_and_changes_no_byte(tmp_path: Path)
     assert feed.entries[0].published_parsed[:6] == (2030, 1, 2, 3, 4, 5)
 
 
-def test_dated_article_uses_its_date(tmp_path: Path) -> None:
+def test_episode_date_is_the_article_date_or_when_it_was_added_as_the_show_chooses(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    publish_episode(out, make_episode(out, "Dated", date=dt.date(2021, 6, 30)), now=NOW)
-    assert parse_feed(out).entries[0].published == "Wed, 30 Jun 2021 00:00:00 +0000"
+    publish_episode(out, make_episode(out, "Undated"), now=NOW - dt.timedelta(days=1))
+    with pytest.warns(SettingsNote, match=r"“Old article” is dated 30 June 2019, so podcast apps list it below 1 "
+                                           r"newer episode; .*episode_date = \"added\""):
+        publish_episode(out, make_episode(out, "Old article", date=dt.date(2019, 6, 30)), now=NOW)
+    by_article = parse_feed(out).entries  # the default: in the order the articles were written
+    assert [e.title for e in by_article] == ["Undated", "Old article"]
+    assert by_article[1].published == "Sun, 30 Jun 2019 00:00:00 +0000"
+    page = (out / "old-article.html").read_text("utf-8")
+    assert ">30 June 2019</time> · added <time datetime=\"2030-01-02\">2 January 2030</time>" in page
+    (out / "narrate.toml").write_text('[show]\nepisode_date = "added"\n', encoding="utf-8")
+    write_feed(out)
+    added = parse_feed(out).entries  # new to the podcast is new in the feed, whatever the article's age
+    assert [e.title for e in added] == ["Old article", "Undated"]
+    assert added[0].published_parsed[:6] == NOW.timetuple()[:6]
+    page = (out / "old-article.html").read_text("utf-8")
+    assert ">2 January 2030</time> · article of <time datetime=\"2019-06-30\">30 June 2019</time>" in page
+    (out / "narrate.toml").write_text('[show]\nepisode_date = "whenever"\n', encoding="utf-8")
+    with pytest.raises(NarrateError, match="episode_date must be added or article"):
+        write_feed(out)
 
 
 def test_changed_audio_keeps_guid_replaces_enclosure_and_deletes_old_files(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from narrate.cli_options import (
-    AsJson, BaseUrl, Bitrate, CacheDir, Jobs, LexiconFiles, NoCache, Quiet, Scheduler, Voice, VoicesDir,
+    AsJson, BaseUrl, Bitrate, CacheDir, Jobs, LexiconFiles, NoCache, Quiet, Scheduler, Voice, VoicesDir, quiet_notes,
 )
 from narrate.follow.lock import DEFAULT_WAIT_S
 
@@ -61,6 +61,8 @@ def follow(
         base_url=base_url, scheduler=scheduler,
     )
     show_progress = not quiet and not as_json
+    if quiet:
+        quiet_notes()
 
     def log(line: str) -> None:
         if show_progress:

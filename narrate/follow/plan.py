@@ -115,6 +115,13 @@ def _newest_first(plans: Iterable[ItemPlan], now: dt.datetime) -> list[ItemPlan]
     return sorted(plans, key=lambda p: (-(p.item.published or now).timestamp(), p.item.position))
 
 
+def oldest_first(plans: Iterable[ItemPlan], now: dt.datetime) -> list[ItemPlan]:
+    """The order items are built in: oldest first by date (undated items count as published now; ties in reverse
+    source order), so that episodes reach the catalog in the order they were written, which is the feed's order
+    when the show dates episodes by when they were added."""
+    return list(reversed(_newest_first(plans, now)))
+
+
 def plan_source(read: SourceRead, state: FollowState, rules: PlanRules) -> SourcePlan:
     """The plan for one source (before the limits that span every source)."""
     key = read.source.key

@@ -32,7 +32,7 @@ from narrate.follow.model import (
     EditionPlan, EpisodeInfo, FollowPlan, FollowReport, ItemPlan, ItemResult, Retirement, Source, SourcePlan, SourceRead,
 )
 from narrate.follow.options import FollowOptions
-from narrate.follow.plan import PlanRules, make_plan
+from narrate.follow.plan import PlanRules, make_plan, oldest_first
 from narrate.follow.sources import read_source, resolve_source
 from narrate.follow.state import FollowState, StateWriter, load_state
 
@@ -307,7 +307,8 @@ def run_follow(options: FollowOptions, log: Callable[[str], None] | None = None,
                 elif options.edition is not None:
                     results, edition_note = {}, f"Nothing new for “{options.edition.strip()}”: no edition published."
                 else:
-                    results = run.build_items([p for s in plans for p in s.items if p.action in ("new", "changed")], by_key)
+                    results = run.build_items(
+                        oldest_first((p for s in plans for p in s.items if p.action in ("new", "changed")), now), by_key)
                 run.record_plan(plans, rules)
                 retired = run.retire(keep, keep_days, now)
             finally:

@@ -58,7 +58,8 @@ CREATE TABLE IF NOT EXISTS episodes (
     duration_s REAL NOT NULL,
     chapters_json TEXT NOT NULL,
     vtt TEXT NOT NULL,
-    chapters TEXT NOT NULL DEFAULT '[]'
+    chapters TEXT NOT NULL DEFAULT '[]',
+    added TEXT
 );
 CREATE TABLE IF NOT EXISTS retired (file TEXT PRIMARY KEY);
 """
@@ -91,6 +92,13 @@ def open_catalog(output_dir: Path) -> sqlite3.Connection:
 def _create_schema(conn: sqlite3.Connection) -> None:
     for statement in filter(str.strip, _SCHEMA.split(";")):
         conn.execute(statement)
+    if "added" not in _episode_columns(conn):  # a catalog of an older narrate: its episodes were added when published
+        conn.execute("ALTER TABLE episodes ADD COLUMN added TEXT")
+    conn.execute("UPDATE episodes SET added = published WHERE added IS NULL")
+
+
+def _episode_columns(conn: sqlite3.Connection) -> set[str]:
+    return {row[1] for row in conn.execute("PRAGMA table_info(episodes)")}
 
 
 def _make_catalog(path: Path) -> None:
@@ -124,6 +132,8 @@ class Snapshot:
     """Every episode, newest publication first."""
     podcast_guid: str | None
     """The stored podcast:guid, or None before the first feed."""
+    base_url: str | None = None
+    """The base URL the feed was last published under when one was given (see `remember_base_url`)."""
 
 
 def read_snapshot(output_dir: Path, timeout_s: float = BUSY_TIMEOUT_S, readonly: bool = False) -> Snapshot | None:
@@ -140,7 +150,7 @@ def read_snapshot(output_dir: Path, timeout_s: float = BUSY_TIMEOUT_S, readonly:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not {"meta", "episodes"} <= tables:
             return None
-        snapshot = Snapshot(entries(conn), stored_podcast_guid(conn))
+        snapshot = Snapshot(entries(conn), stored_podcast_guid(conn), meta_value(conn, BASE_URL_KEY))
         conn.execute("COMMIT")
         return snapshot
     finally:
@@ -190,6 +200,23 @@ def podcast_guid(conn: sqlite3.Connection, feed_url: str) -> str:
     return conn.execute("SELECT value FROM meta WHERE key = 'podcast_guid'").fetchone()[0]
 
 
+BASE_URL_KEY = "base_url"
+"""The meta key of the remembered base URL."""
+
+
+def meta_value(conn: sqlite3.Connection, key: str) -> str | None:
+    """The value stored under `key` in the catalog's meta table, or None."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def remember_base_url(conn: sqlite3.Connection, base_url: str) -> None:
+    """Keep `base_url` as the folder's public address (inside a write transaction), so a later publish that is
+    given none keeps the feed where it was published instead of moving it back to the default address."""
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                 (BASE_URL_KEY, base_url))
+
+
 def stored_podcast_guid(conn: sqlite3.Connection) -> str | None:
     """The stored podcast:guid, or None before the first feed was written."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'podcast_guid'").fetchone()
@@ -224,7 +251,8 @@ def record_episode(conn: sqlite3.Connection, record: EpisodeRecord, now: dt.date
             else now.astimezone(dt.timezone.utc).replace(microsecond=0)
         )
         values.update(identity=record.identity, guid=episode_guid(record.identity),
-                      slug=_free_slug(conn, record.title), published=published.isoformat())
+                      slug=_free_slug(conn, record.title), published=published.isoformat(),
+                      added=now.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat())
         columns = ", ".join(values)
         conn.execute(f"INSERT INTO episodes ({columns}) VALUES ({', '.join('?' * len(values))})", tuple(values.values()))
     else:
@@ -239,8 +267,9 @@ def record_episode(conn: sqlite3.Connection, record: EpisodeRecord, now: dt.date
 
 
 def entries(conn: sqlite3.Connection) -> list[CatalogEntry]:
-    """Every episode, newest publication first."""
-    rows = conn.execute(f"SELECT {_COLUMNS} FROM episodes ORDER BY published DESC, identity").fetchall()
+    """Every episode, newest publication first (by the article's date; see narrate.publish.dating for the show's
+    choice)."""
+    rows = conn.execute(f"SELECT {_columns(conn)} FROM episodes ORDER BY published DESC, identity").fetchall()
     return [_entry(row) for row in rows]
 
 
@@ -248,7 +277,7 @@ def find_entry(conn: sqlite3.Connection, key: str) -> CatalogEntry | None:
     """The episode whose identity, GUID, slug, page, STEM or file name is `key`, or None."""
     stem = re.sub(r"\.(?:mp3|chapters\.json|vtt|html)$", "", key)
     row = conn.execute(
-        f"SELECT {_COLUMNS} FROM episodes WHERE identity = ? OR guid = ? OR slug = ? OR mp3 = ? OR mp3 = ?",
+        f"SELECT {_columns(conn)} FROM episodes WHERE identity = ? OR guid = ? OR slug = ? OR mp3 = ? OR mp3 = ?",
         (key, key, stem, key, stem + ".mp3"),
     ).fetchone()
     return _entry(row) if row else None
@@ -303,16 +332,23 @@ _COLUMNS = ("identity, guid, slug, published, title, author, description, site, 
             "mp3, mp3_bytes, duration_s, chapters_json, vtt, chapters")
 
 
+def _columns(conn: sqlite3.Connection) -> str:
+    """The columns an entry is read from; a read-only reader of an older catalog takes `added` from `published`."""
+    added = "COALESCE(added, published)" if "added" in _episode_columns(conn) else "published"
+    return f"{_COLUMNS}, {added}"
+
+
 def _entry(row: tuple) -> CatalogEntry:  # type: ignore[type-arg]
     (identity, guid, slug, published, title, author, description, site, language, article_date,
-     mp3, mp3_bytes, duration_s, chapters_json, vtt, chapters) = row
+     mp3, mp3_bytes, duration_s, chapters_json, vtt, chapters, added) = row
     record = EpisodeRecord(
         identity=identity, title=title, author=author, description=description, site=site, language=language,
         date=dt.date.fromisoformat(article_date) if article_date else None,
         mp3=mp3, mp3_bytes=mp3_bytes, duration_s=duration_s, chapters_json=chapters_json, vtt=vtt,
         chapters=tuple((t, int(lv), float(s), float(e)) for t, lv, s, e in json.loads(chapters)),
     )
-    return CatalogEntry(record=record, guid=guid, slug=slug, published=dt.datetime.fromisoformat(published))
+    return CatalogEntry(record=record, guid=guid, slug=slug, published=dt.datetime.fromisoformat(published),
+                        added=dt.datetime.fromisoformat(added))
 
 
 def _free_slug(conn: sqlite3.Connection, title: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import functools
 import html
 import re
@@ -131,6 +133,11 @@ PAGE_TEMPLATES = ("index.html", "episode.html")
 
 
 @functools.cache
+def long_date(when: dt.date | dt.datetime) -> str:
+    """A date as a reader writes it: '2 January 2030'."""
+    return f"{when.day} {when:%B %Y}"
+
+
 def _environment():  # type: ignore[no-untyped-def]
     """The Jinja environment (made once per process; it keeps the compiled templates)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
@@ -144,6 +151,7 @@ def _environment():  # type: ignore[no-untyped-def]
     )
     env.filters["clock"] = clock
     env.filters["moment"] = moment
+    env.filters["day"] = long_date
     return env
 
 

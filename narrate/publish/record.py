@@ -49,7 +49,10 @@ class CatalogEntry:
     slug: str
     """The episode page's name (SLUG.html), fixed at first sight and unique in the catalog."""
     published: dt.datetime
-    """The publication time (UTC): the article's date at midnight, else the first-seen time."""
+    """The publication time (UTC) the feed gives: by default the article's date at midnight, else the first-seen
+    time; narrate.publish.dating applies the show's `episode_date` choice."""
+    added: dt.datetime | None = None
+    """When the catalog first saw the episode (UTC)."""
 
     @property
     def page(self) -> str:

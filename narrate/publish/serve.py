@@ -19,6 +19,7 @@ import errno
 import re
 import signal
 import socket
+import sqlite3
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -273,8 +274,10 @@ def serve(output_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, 
     root = Path(output_dir)
     if not root.is_dir():
         raise NarrateError(f"The output folder {root} does not exist; build an episode first.")
-    if base_url and not base_url.startswith(("http://", "https://")):
-        raise NarrateError("--base-url must start with http:// or https://.")
+    if base_url:
+        from narrate.publish.settings import check_base_url
+
+        base_url = check_base_url(base_url, "--base-url")
     limits = limits or ServeLimits()
     sock = listen(host, port)
     try:
@@ -302,10 +305,13 @@ def _loopback(family: int) -> str:
 
 
 def _configured_base_url(root: Path) -> str | None:
+    """narrate.toml's base URL, else the one remembered from the last publish that was given one."""
     try:
-        return load_settings(root).base_url
-    except NarrateError:
+        configured = load_settings(root).base_url
+        snapshot = None if configured else catalog.read_snapshot(root, timeout_s=1.0, readonly=True)
+    except (NarrateError, OSError, sqlite3.Error):
         return None
+    return configured or (snapshot.base_url if snapshot else None)
 
 
 def _refresh(root: Path, base_url: str | None) -> None:

@@ -53,6 +53,9 @@ class ShowSettings:
     """How many of the newest episodes the feed lists (the pages list all)."""
     episode_type: str = "full"
     """itunes:episodeType for every item: full, trailer or bonus."""
+    episode_date: str = "article"
+    """The date an episode carries in the feed: 'article' (the article's own date, else when it was added) or
+    'added' (when narrate first published it); see narrate.publish.dating."""
     configured: frozenset[str] = frozenset()
     """The settings narrate.toml gave (the others are defaults)."""
     keep: int | None = None
@@ -146,6 +149,8 @@ def load_settings(output_dir: Path) -> ShowSettings:
     if "base_url" in values:
         values["base_url"] = check_base_url(values["base_url"], f"{path}: base_url")
     settings = ShowSettings(**values, configured=frozenset(values))
+    if settings.episode_date not in ("added", "article"):
+        raise NarrateError(f"{path}: episode_date must be added or article.")
     if settings.episode_type not in ("full", "trailer", "bonus"):
         raise NarrateError(f"{path}: episode_type must be full, trailer or bonus.")
     if settings.feed_limit < 1:

@@ -25,6 +25,7 @@ from narrate import locks
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
 from narrate.files import write_bytes_atomic
+from narrate.manifest import manifest_path
 from narrate.publish import catalog
 from narrate.publish.record import CatalogEntry, EpisodeRecord, PublishResult
 from narrate.publish.settings import ShowSettings, load_settings
@@ -46,12 +47,19 @@ def publish_episode(output_dir: Path, record: EpisodeRecord, base_url: str | Non
     publication time of an undated, new episode.
     """
     output_dir = Path(output_dir)
-    settings = load_settings(output_dir).with_base_url(base_url)
     with _publishing(output_dir) as conn:
+        settings, given = _show_settings(conn, output_dir, base_url)
         _check_files(output_dir, record)
-        with _commit(conn, output_dir, settings):
+        is_new = catalog.find_entry(conn, record.identity) is None
+        with _commit(conn, output_dir, settings, given):
             entry = catalog.record_episode(conn, record, now or dt.datetime.now(dt.timezone.utc))
         written, deleted = _settle(conn, output_dir, settings)
+        newer = sum(1 for e in catalog.entries(conn) if e.published > entry.published) if is_new else 0
+    _note(settings, output_dir)
+    if newer and settings.episode_date == "article" and record.date is not None:
+        _warn(f"“{record.title}” is dated {record.date.day} {record.date:%B %Y}, so podcast apps list it below "
+              f"{newer} newer episode{'s' if newer != 1 else ''}; to list episodes by when they were added, set "
+              f'[show] episode_date = "added" in {Path(output_dir) / "narrate.toml"}.')
     from narrate.publish.feed import FEED_FILE, file_url
 
     return PublishResult(entry=entry, feed=FEED_FILE, feed_url=file_url(settings.effective_base_url, FEED_FILE),
@@ -78,20 +86,25 @@ def write_feed(output_dir: Path, base_url: str | None = None,
     output_dir = Path(output_dir)
     if not output_dir.is_dir():
         raise NarrateError(f"The output folder {output_dir} does not exist; build an episode first.")
-    settings = load_settings(output_dir).with_base_url(base_url)
     with _publishing(output_dir, lock_timeout_s) as conn:
-        if catalog.stored_podcast_guid(conn) is None:
-            with _commit(conn, output_dir, settings):
+        settings, given = _show_settings(conn, output_dir, base_url)
+        if catalog.stored_podcast_guid(conn) is None or (given and given != catalog.meta_value(conn, catalog.BASE_URL_KEY)):
+            with _commit(conn, output_dir, settings, given):
                 pass
         _settle(conn, output_dir, settings)
+    _note(settings, output_dir)
     from narrate.publish.feed import FEED_FILE
 
     return output_dir / FEED_FILE
 
 
-def list_episodes(output_dir: Path) -> list[CatalogEntry]:
-    """Every episode in the catalog, newest first (empty when there is no catalog yet); writes nothing."""
-    return catalog.read_entries(Path(output_dir))
+def list_episodes(output_dir: Path, episode_date: str | None = None) -> list[CatalogEntry]:
+    """Every episode in the catalog, newest first, dated as the feed dates them (`episode_date`, default: the
+    show's choice in narrate.toml); empty when there is no catalog yet. Writes nothing."""
+    from narrate.publish.dating import dated
+
+    output_dir = Path(output_dir)
+    return dated(catalog.read_entries(output_dir), episode_date or load_settings(output_dir).episode_date)
 
 
 def audio_in_place(output_dir: Path, entry: CatalogEntry) -> bool:
@@ -115,20 +128,34 @@ def remove_episodes(output_dir: Path, keys: Sequence[str], base_url: str | None 
     output_dir = Path(output_dir)
     if not catalog.catalog_path(output_dir).is_file():
         raise NarrateError(f"There is no catalog in {output_dir}; nothing to remove.")
-    settings = load_settings(output_dir).with_base_url(base_url)
     with _publishing(output_dir) as conn:
+        settings, given = _show_settings(conn, output_dir, base_url)
         found: dict[str, CatalogEntry] = {}
         for key in keys:
-            entry = catalog.find_entry(conn, key)
+            entry = _find(conn, output_dir, key)
             if entry is None:
                 raise NarrateError(f"No episode '{key}' in {output_dir}; see `narrate episodes`.")
             found.setdefault(entry.record.identity, entry)
         if found:
-            with _commit(conn, output_dir, settings):
+            with _commit(conn, output_dir, settings, given):
                 for entry in found.values():
                     catalog.delete_entry(conn, entry)
         _settle(conn, output_dir, settings)
+        for entry in found.values():  # the build state of an episode that is gone: a later build starts afresh
+            manifest_path(output_dir, entry.record.identity).unlink(missing_ok=True)
+    _note(settings, output_dir)
     return list(found.values())
+
+
+def _find(conn: sqlite3.Connection, output_dir: Path, key: str) -> CatalogEntry | None:
+    """The episode `key` names: its slug, STEM, file name, GUID or identity, or the path of one of its files or its
+    page inside `output_dir` (as `narrate build` printed it)."""
+    entry = catalog.find_entry(conn, key)
+    if entry is None and ("/" in key or os.sep in key):
+        path = Path(key)
+        inside = (path.parent.resolve() if path.parent != Path("") else Path.cwd()) == Path(output_dir).resolve()
+        entry = catalog.find_entry(conn, path.name) if inside else None
+    return entry
 
 
 def feed_document(output_dir: Path, base_url: str | None = None, fallback_base_url: str | None = None,
@@ -138,15 +165,47 @@ def feed_document(output_dir: Path, base_url: str | None = None, fallback_base_u
     no catalog yet or the settings are wrong, sqlite3.Error or OSError when the catalog cannot be read now."""
     from narrate.publish.feed import FEED_FILE, FeedContext, file_url, render_feed
 
+    from narrate.publish.dating import dated
+
     output_dir = Path(output_dir)
     settings = load_settings(output_dir)
-    settings = settings.with_base_url(base_url or settings.base_url or fallback_base_url)
     snapshot = catalog.read_snapshot(output_dir, timeout_s, readonly=True)
     if snapshot is None:
         raise NarrateError(f"There is no catalog in {output_dir} yet.")
+    settings = settings.with_base_url(base_url or settings.base_url or snapshot.base_url or fallback_base_url)
     guid = snapshot.podcast_guid or catalog.podcast_guid_for(file_url(settings.effective_base_url, FEED_FILE))
     context = FeedContext(settings=settings, podcast_guid=guid, cover=cover_name(output_dir, settings, write=False))
-    return render_feed(context, [e for e in snapshot.entries if audio_in_place(output_dir, e)])
+    shown = [e for e in dated(snapshot.entries, settings.episode_date) if audio_in_place(output_dir, e)]
+    return render_feed(context, shown)
+
+
+def _show_settings(conn: sqlite3.Connection, output_dir: Path, base_url: str | None) -> tuple[ShowSettings, str | None]:
+    """The show settings a publish uses, and the base URL it was given (None when none was).
+
+    The base URL comes from `base_url` (--base-url), else narrate.toml's, else the one remembered from the last
+    publish that was given one: a feed never moves back to the default address because a later command did not
+    repeat the address."""
+    from narrate.publish.settings import check_base_url
+
+    settings = load_settings(output_dir)
+    given = check_base_url(base_url, "--base-url") if base_url else settings.base_url
+    return settings.with_base_url(given or catalog.meta_value(conn, catalog.BASE_URL_KEY)), given
+
+
+def _note(settings: ShowSettings, output_dir: Path) -> None:
+    """Say, as warnings (the CLI prints each once, in one line), what listeners or directories would notice."""
+    from narrate.publish.settings import SETTINGS_FILE
+
+    for note in settings.notes(Path(output_dir) / SETTINGS_FILE):
+        _warn(note)
+
+
+def _warn(note: str) -> None:
+    import warnings
+
+    from narrate.errors import SettingsNote
+
+    warnings.warn(SettingsNote(note), stacklevel=4)
 
 
 @contextlib.contextmanager
@@ -170,8 +229,10 @@ def _pending_marker(output_dir: Path) -> Path:
 
 
 @contextlib.contextmanager
-def _commit(conn: sqlite3.Connection, output_dir: Path, settings: ShowSettings) -> Iterator[None]:
-    """Step 2: the block's catalog changes (and the show's podcast:guid, fixed by the first feed) in one transaction."""
+def _commit(conn: sqlite3.Connection, output_dir: Path, settings: ShowSettings,
+            given_base_url: str | None = None) -> Iterator[None]:
+    """Step 2: the block's catalog changes (and the show's podcast:guid, fixed by the first feed, and the base URL
+    this publish was given, remembered for the next) in one transaction."""
     from narrate.publish.feed import FEED_FILE, file_url
 
     marker = _pending_marker(output_dir)
@@ -180,13 +241,18 @@ def _commit(conn: sqlite3.Connection, output_dir: Path, settings: ShowSettings) 
     with catalog.write_transaction(conn):
         yield
         catalog.podcast_guid(conn, file_url(settings.effective_base_url, FEED_FILE))
+        if given_base_url:
+            catalog.remember_base_url(conn, given_base_url)
     checkpoint("publish:committed")
 
 
 def _settle(conn: sqlite3.Connection, output_dir: Path, settings: ShowSettings) -> tuple[list[str], list[str]]:
     """Steps 3 and 4: pages, feed and cover from the committed catalog; then the deletions. Returns the names
     written and deleted."""
-    written = _render(output_dir, settings, catalog.entries(conn), catalog.stored_podcast_guid(conn))
+    from narrate.publish.dating import dated
+
+    written = _render(output_dir, settings, dated(catalog.entries(conn), settings.episode_date),
+                      catalog.stored_podcast_guid(conn))
     named = catalog.names_in_use(conn)
     deleted: list[str] = []
     locks.reclaim_abandoned(
