@@ -186,7 +186,7 @@ def _tags(script: Script, output_dir: Path) -> EpisodeTags:
 
 def _prepare_output_dir(output_dir: Path) -> None:
     if output_dir.exists() and not output_dir.is_dir():
-        raise NarrateError(f"The output path {output_dir} is a file, not a folder.")
+        raise NarrateError(f"The output folder {output_dir} is a file, not a folder.")
     existed = output_dir.is_dir()
     try:
         (output_dir / STATE_DIR / "episodes").mkdir(parents=True, exist_ok=True)

@@ -396,12 +396,22 @@ def _size(n_bytes: float) -> str:
     raise AssertionError("unreachable")
 
 
+def _cache(folder: Path | None):  # type: ignore[no-untyped-def]
+    """The segment cache at `folder` (default: the user cache folder), not created by looking at it."""
+    from narrate.cache.store import SegmentCache
+    from narrate.errors import NarrateError
+
+    root = folder or SegmentCache.default_dir()
+    if root.exists() and not root.is_dir():
+        raise NarrateError(f"The cache folder {root} is a file, not a folder.")
+    return SegmentCache(root)
+
+
 @cache_app.command("info", short_help="Show where the cache is, its size and the last build's hit rate.")
 def cache_info(cache: CacheDir = None, as_json: AsJson = False) -> None:
     """Show the cache's location, entries, size and the last build's hit rate."""
-    from narrate.cache.store import SegmentCache
 
-    info = SegmentCache(cache or SegmentCache.default_dir()).info()
+    info = _cache(cache).info()
     if as_json:
         _print_json({"location": str(info.root), "exists": info.exists, "entries": info.entries,
                      "chunks": info.chunks, "size_bytes": info.size_bytes, "cap_bytes": info.cap_bytes,
@@ -416,12 +426,10 @@ def cache_info(cache: CacheDir = None, as_json: AsJson = False) -> None:
     typer.echo(f"last build: {info.last_build_hits} reused, {info.last_build_misses} synthesized (hit rate {rate})")
 
 
-@cache_app.command("clear", short_help="Delete every cached segment.")
+@cache_app.command("clear", short_help="Delete every cached segment and encoded chunk.")
 def cache_clear(cache: CacheDir = None) -> None:
     """Delete every cached segment and encoded chunk."""
-    from narrate.cache.store import SegmentCache
-
-    store = SegmentCache(cache or SegmentCache.default_dir())
+    store = _cache(cache)
     store.clear()
     typer.echo(f"Cleared {store.root}")
 

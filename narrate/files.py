@@ -54,3 +54,15 @@ def remove_stale_parts(folder: Path, pattern: str = ".*.part", older_than_s: flo
                 part.unlink()
                 removed += 1
     return removed
+
+
+def existing_folder(path: Path, what: str = "output folder") -> Path:
+    """`path`, when it is a folder; else NarrateError saying whether it is a file or missing."""
+    from narrate.errors import NarrateError
+
+    path = Path(path)
+    if path.is_dir():
+        return path
+    if path.exists():
+        raise NarrateError(f"The {what} {path} is a file, not a folder.")
+    raise NarrateError(f"The {what} {path} does not exist; build an episode first.")

@@ -74,7 +74,7 @@ def test_an_output_path_that_is_a_file_is_called_a_file(tmp_path: Path) -> None:
     (tmp_path / "pub").write_text("not a folder")
     proc = run_narrate(["build", "a.md", "-o", "pub", "--cache", "cache"], tmp_path)
     assert proc.returncode == 1
-    assert proc.stderr.strip() == "narrate: The output path pub is a file, not a folder."
+    assert proc.stderr.strip() == "narrate: The output folder pub is a file, not a folder."
 
 
 def test_an_existing_folder_that_cannot_be_written_is_called_not_writable(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -193,3 +193,19 @@ def test_demo_builds_with_build_options(tmp_path: Path) -> None:
     feed = (tmp_path / "pub" / "feed.xml").read_text("utf-8")
     assert f'url="https://pods.example.org/demo/{mp3.name}"' in feed
     assert (tmp_path / "cache" / "segments").is_dir()
+
+
+@pytest.mark.parametrize("args", [["feed"], ["episodes"], ["remove", "x"], ["serve", "-p", "0"], ["follow", "feed.xml"],
+                                  ["build", "a.md", "--cache", "cache"]])
+def test_every_command_calls_an_output_file_a_file(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "a.md").write_bytes((FIXTURES / "canal.md").read_bytes())
+    (tmp_path / "pub").write_text("not a folder")
+    proc = run_narrate([*args, "-o", "pub"], tmp_path, timeout=60)
+    assert proc.returncode != 0
+    assert proc.stderr.strip() == "narrate: The output folder pub is a file, not a folder.", proc.stderr
+
+
+def test_cache_commands_call_a_cache_file_a_file(tmp_path: Path) -> None:
+    (tmp_path / "c").write_text("not a folder")
+    proc = run_narrate(["cache", "info", "--cache", "c"], tmp_path)
+    assert proc.returncode == 1 and proc.stderr.strip() == "narrate: The cache folder c is a file, not a folder."

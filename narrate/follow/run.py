@@ -274,6 +274,8 @@ def run_follow(options: FollowOptions, log: Callable[[str], None] | None = None,
     say = log or (lambda _line: None)
     now = now or dt.datetime.now(dt.timezone.utc)
     out = Path(options.output_dir)
+    if out.exists() and not out.is_dir():
+        raise NarrateError(f"The output folder {out} is a file, not a folder.")
     if not options.sources:
         raise NarrateError("Name at least one source: a feed URL, a feed file or a folder of articles.")
     if options.window_s is not None and not options.edition:

@@ -58,11 +58,9 @@ def episodes(
     """List the episodes in the catalog, newest first."""
     import json
 
-    from narrate.errors import NarrateError
+    from narrate.files import existing_folder
 
-    if not output.is_dir():
-        what = "is a file, not a folder" if output.exists() else "does not exist; build an episode first"
-        raise NarrateError(f"The output folder {output} {what}.")
+    existing_folder(output)
 
     from narrate.publish.feed import clock
     from narrate.publish.site import audio_in_place, list_episodes

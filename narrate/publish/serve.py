@@ -271,9 +271,9 @@ def serve(output_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, 
     """Host `output_dir` at http://HOST:PORT/ until interrupted; the feed points at `base_url`, else narrate.toml's
     base_url, else where the server runs. `limits` sets the client deadlines and the connection cap; `background`
     are aiohttp cleanup contexts run alongside the server (the `--follow` scheduler)."""
-    root = Path(output_dir)
-    if not root.is_dir():
-        raise NarrateError(f"The output folder {root} does not exist; build an episode first.")
+    from narrate.files import existing_folder
+
+    root = existing_folder(Path(output_dir))
     if base_url:
         from narrate.publish.settings import check_base_url
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from narrate import locks
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
-from narrate.files import write_bytes_atomic
+from narrate.files import existing_folder, write_bytes_atomic
 from narrate.manifest import manifest_path
 from narrate.publish import catalog
 from narrate.publish.record import CatalogEntry, EpisodeRecord, PublishResult
@@ -83,9 +83,7 @@ def write_feed(output_dir: Path, base_url: str | None = None,
                lock_timeout_s: float = locks.PUBLISH_TIMEOUT_S) -> Path:
     """Rewrite feed.xml, index.html, the episode pages and the cover from the catalog, and delete what an
     interrupted publish left to delete; return the feed's path."""
-    output_dir = Path(output_dir)
-    if not output_dir.is_dir():
-        raise NarrateError(f"The output folder {output_dir} does not exist; build an episode first.")
+    output_dir = existing_folder(output_dir)
     with _publishing(output_dir, lock_timeout_s) as conn:
         settings, given = _show_settings(conn, output_dir, base_url)
         if catalog.stored_podcast_guid(conn) is None or (given and given != catalog.meta_value(conn, catalog.BASE_URL_KEY)):
@@ -125,7 +123,7 @@ def remove_episode(output_dir: Path, slug_or_stem: str, base_url: str | None = N
 def remove_episodes(output_dir: Path, keys: Sequence[str], base_url: str | None = None) -> list[CatalogEntry]:
     """Take several episodes (each by slug, STEM, file name, GUID or identity) out of the catalog, feed and pages
     in one publish, then delete their files and pages; return them. When a key names no episode nothing changes."""
-    output_dir = Path(output_dir)
+    output_dir = existing_folder(output_dir)
     if not catalog.catalog_path(output_dir).is_file():
         raise NarrateError(f"There is no catalog in {output_dir}; nothing to remove.")
     with _publishing(output_dir) as conn:
