@@ -83,7 +83,15 @@ def test_front_matter_overrides_guesses():
     ids=["by-line", "date-only", "piped", "bold-lede", "by-in-sentence", "no-heading", "bad-front-matter"],
 )
 def test_title_and_byline_variants(source, title, author, date, first_block):
-    article = parse_markdown(source)
+    import warnings
+
+    from narrate.errors import InputWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        article = parse_markdown(source)
+    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    assert said == (["The front matter is not valid YAML (line 2) and was ignored."] if source.startswith("---") else [])
     assert (article.title, article.author, article.date) == (title, author, date)
     assert article.sections[0].blocks[0].text == first_block
 
