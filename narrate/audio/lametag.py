@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import struct
+import sys
 from array import array
 from dataclasses import dataclass
 
@@ -141,10 +142,12 @@ class AudioFrames:
             self.first = parse_header(data)
             if self.first is None:
                 raise ValueError("no MP3 frame header at the start of the frames")
-        import numpy as np
-
         self.crc = fastcrc.crc16.arc(data, initial=self.crc)
-        self.offsets.frombytes((np.frombuffer(offsets, dtype="<u4").astype(np.uint64) + self.size).tobytes())
+        chunk_offsets = array("I", offsets)  # the build process does without numpy: a chunk has a few thousand frames
+        if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
+            chunk_offsets.byteswap()
+        base = self.size
+        self.offsets.extend(base + offset for offset in chunk_offsets)
         self.size += len(data)
         self._next = self.size
 
