@@ -1,7 +1,8 @@
 """narrate benchmarks: `python bench/run.py [--quick] [--out FILE]` measures and writes bench/RESULTS.md.
 
 Every figure is measured in this run, next to its baseline measured in the same run:
-1. cold build of the sample article vs Debian's espeak-ng + one ffmpeg encode, and vs pyttsx3 alone;
+1. cold build of the sample article vs Debian's espeak-ng + one ffmpeg encode, and vs pyttsx3 alone; the quality of
+   the built episode (loudness, true peak, clean decode, CBR and exact duration, no click at a cut; bench/quality.py);
 2. rebuild with no change, and after editing one paragraph of the sample article and of one article in an edition
    of ten; the edits are also measured, in the same run, on a checkout of BASELINE_REF (narrate before chunked
    encoding), for the before/after figures;
@@ -311,6 +312,11 @@ def bench_cold(res: Results, work: Path, plan: Plan) -> None:
     py = pyttsx3_baseline(segments, work, max(1, plan.cold // 2))
     build_s = cold_times([ARTICLE], work / "cold-timed", plan.cold, "--jobs", "2")
     cold = cold_builds([ARTICLE], work / "cold", plan.cold, "--jobs", "2")
+    from quality import episode_quality
+
+    (work / "quality").mkdir()
+    _, summary = build([ARTICLE], work / "quality" / "out", work / "quality" / "cache", "--jobs", "2")
+    quality = episode_quality(work / "quality" / "out", summary)
     res.rows["cold"] = {
         "build_s": build_s,
         "sampled_build_s": [r.wall_s for r, _ in cold],
@@ -320,6 +326,7 @@ def bench_cold(res: Results, work: Path, plan: Plan) -> None:
         "raw_s": raw,
         "pyttsx3_whole_s": [p["whole_s"] for p in py],
         "pyttsx3_sentences_s": [p["sentences_s"] for p in py],
+        "quality": quality,
     }
 
 
@@ -533,6 +540,11 @@ def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: floa
                      f"| {_m(c['pyttsx3_sentences_s'])} | {_f(build_s / median(c['pyttsx3_sentences_s']))} |")
         lines += ["", "Wall times here are measured without the memory sampler, like the baselines; peak memory of "
                   f"the cold build, from as many separate sampled builds: {_m(c['peak_mb'], 0)} MB."]
+        if c.get("quality"):
+            from quality import quality_lines
+
+            lines += ["", "Quality of the cold-built sample article (one more build, measured on the final MP3):", ""]
+            lines += quality_lines(c["quality"])
 
     r = res.rows.get("rebuild")
     if r:
