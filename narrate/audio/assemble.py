@@ -131,6 +131,7 @@ def assemble_episode(
     out = Mp3File(Path(mp3_path))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrate-cover") as covers, \
             ProcessPoolExecutor(max_workers=processes, mp_context=context(), initializer=init_worker) as encoders:
+        encoders.submit(_ready)  # the first encoder process starts now, not when the first chunk is ready for it
         # The cover is drawn while the segments arrive (a 1400 px PNG takes ~40 ms).
         cover_future = covers.submit(generate_cover, tags.title, _cover_subtitle(tags)) if tags.cover_png is None else None
         assembly = _Assembly(segments, settings, out, encoders, processes, chunk_store, load, policy)
@@ -329,6 +330,10 @@ class _Assembly:
             self.source.add_segment(loudness)
             self.levelled.add_segment(loudness, gain)
             self._meter_position = start + segment.frames
+
+
+def _ready() -> None:
+    """An encoder's first task: nothing (submitted to start the process early)."""
 
 
 def _parts(item: Pcm | MeasuredPcm | SegmentAudio) -> tuple[str, SegmentLoudness | None, Pcm | None]:

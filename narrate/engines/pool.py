@@ -267,8 +267,20 @@ def synthesize_segments(
     out, crashes its worker or fails verification is retried up to `retries` times (a hung or dead worker is replaced by a fresh process); then EngineError names
     the segment. `on_done(job.index)` is called as each result is yielded. At most
     IN_FLIGHT_PER_WORKER * workers segments are outstanding at any time.
+
+    The workers start, and the first jobs are handed to them, when this is called: a caller may do other work
+    (assembly takes the cached segments before the first new one) while they speak.
     """
+    results = _synthesized(jobs, workers, timeout_s, retries, on_done, measure)
+    next(results)  # starts the pools and submits the first jobs
+    return results
+
+
+def _synthesized(jobs: Sequence[SynthJob], workers: int, timeout_s: float, retries: int,
+                 on_done: Callable[[int], None] | None, measure: bool) -> Iterator[Pcm]:
+    """synthesize_segments' generator: yields None once the first jobs are submitted, then every result in order."""
     if not jobs:
+        yield None  # type: ignore[misc]
         return
     window = IN_FLIGHT_PER_WORKER * max(1, workers)
     pools: dict[str, ProcessPool] = {}
@@ -282,6 +294,10 @@ def synthesize_segments(
     try:
         for engine_name, share in _share_workers(jobs, workers).items():
             pools[engine_name] = _new_pool(engine_name, share)
+        while next_job < len(jobs) and len(pending) < window:
+            pending.append(submit(jobs[next_job], 1))
+            next_job += 1
+        yield None  # type: ignore[misc]
         while next_job < len(jobs) or pending:
             while next_job < len(jobs) and len(pending) < window:
                 pending.append(submit(jobs[next_job], 1))
