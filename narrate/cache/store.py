@@ -194,6 +194,7 @@ class SegmentCache:
         """Lookups this object could not answer."""
         self._segments = self.root / "segments"
         self._chunks = self.root / "chunks"
+        self._segments_name, self._chunks_name = str(self._segments), str(self._chunks)
         self._conn: sqlite3.Connection | None = None
         self._conn_pid: int | None = None
         self._touched: dict[str, tuple[int, int]] = {}
@@ -286,16 +287,20 @@ class SegmentCache:
 
     def _path(self, key: str) -> Path:
         """Where the entry for `key` (a segment key, or CHUNK_PREFIX and a chunk key) lives."""
+        return Path(self._name(key))
+
+    def _name(self, key: str) -> str:
+        """_path as a string (a rebuild of a long episode looks up thousands of entries; pathlib's joins cost)."""
         chunk = key.startswith(CHUNK_PREFIX)
         bare = key[len(CHUNK_PREFIX):] if chunk else key
         if not _KEY_RE.fullmatch(bare):
             raise ValueError(f"not a cache key: {key!r}")
-        return (self._chunks / bare[:2] / f"{bare}.chunk") if chunk else (self._segments / bare[:2] / f"{bare}.seg")
+        return f"{self._chunks_name}/{bare[:2]}/{bare}.chunk" if chunk else f"{self._segments_name}/{bare[:2]}/{bare}.seg"
 
     # -- the public interface
     def contains(self, key: str) -> bool:
         """Whether an entry for `key` exists (cheap; not verified, not counted: a later get() may still miss)."""
-        return self._path(key).is_file()
+        return os.path.isfile(self._name(key))
 
     def get(self, key: str) -> Pcm | None:
         """Return the cached audio for `key`, or None (a missing or damaged entry is a miss; damage is removed)."""
@@ -321,7 +326,7 @@ class SegmentCache:
 
     def get_extra(self, key: str) -> dict[str, Any] | None:
         """Return the `extra` stored with `key`'s audio (e.g. loudness blocks), or None if absent or damaged."""
-        path = self._path(key)
+        path = self._name(key)
         try:
             with open(path, "rb") as f:
                 size = os.fstat(f.fileno()).st_size
@@ -346,7 +351,8 @@ class SegmentCache:
         """Return the encoded chunk stored under chunk key `key`, or None (a missing or damaged entry; damage is removed)."""
         name = CHUNK_PREFIX + key
         try:
-            blob = self._path(name).read_bytes()
+            with open(self._name(name), "rb") as f:
+                blob = f.read()
         except FileNotFoundError:
             return None
         payload = blob[_CHUNK_HEADER.size :]
