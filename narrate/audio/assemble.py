@@ -16,6 +16,7 @@ from the meters only when they are read (AssembledEpisode.loudness and friends).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -120,7 +121,8 @@ def assemble_episode(
 
     A SegmentAudio without audio is fetched with `load(index)` only if its chunk has to be encoded. Encoded chunks
     are kept in `chunk_store` (by content) and taken from it when a later assembly needs the same chunk. At most
-    `workers` encoder processes (0: one per core) are started, as chunks need them. `on_segment(i)` is called once segment i has arrived and been laid out.
+    `workers` encoder processes (0: one per core) are started, as chunks need them. `on_segment(i)` is called once
+    segment i has arrived and been laid out.
     """
     segments = script.segments()
     if not segments:
@@ -129,8 +131,11 @@ def assemble_episode(
         raise NarrateError(f"The MP3 sample rate must be {', '.join(map(str, MP3_RATES))} Hz, not {settings.sample_rate} Hz.")
     processes = max(1, workers or os.cpu_count() or 1)
     out = Mp3File(Path(mp3_path))
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrate-cover") as covers, \
-            ProcessPoolExecutor(max_workers=processes, mp_context=context(), initializer=init_worker) as encoders:
+    with contextlib.ExitStack() as stack:
+        encoders = ProcessPoolExecutor(max_workers=processes, mp_context=context(), initializer=init_worker)
+        # Not waiting for the encoders to exit (the executor's own thread reaps them): every chunk is written by then.
+        stack.callback(encoders.shutdown, wait=False, cancel_futures=True)
+        covers = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrate-cover"))
         encoders.submit(_ready)  # the first encoder process starts now, not when the first chunk is ready for it
         # The cover is drawn while the segments arrive (a 1400 px PNG takes ~40 ms).
         cover_future = covers.submit(generate_cover, tags.title, _cover_subtitle(tags)) if tags.cover_png is None else None
