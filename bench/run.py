@@ -1,7 +1,8 @@
 """narrate benchmarks: `python bench/run.py [--quick] [--out FILE]` measures and writes bench/RESULTS.md.
 
 Every figure is measured in this run, next to its baseline measured in the same run:
-1. cold build of the sample article vs Debian's espeak-ng + one ffmpeg encode, and vs pyttsx3 alone;
+1. cold build of the sample article vs Debian's espeak-ng + one ffmpeg encode, and vs pyttsx3 alone; the quality of
+   the built episode (loudness, true peak, clean decode, CBR and exact duration, no click at a cut; bench/quality.py);
 2. rebuild with no change, and after editing one paragraph of the sample article and of one article in an edition
    of ten; the edits are also measured, in the same run, on a checkout of BASELINE_REF (narrate before chunked
    encoding), for the before/after figures;
@@ -311,6 +312,11 @@ def bench_cold(res: Results, work: Path, plan: Plan) -> None:
     py = pyttsx3_baseline(segments, work, max(1, plan.cold // 2))
     build_s = cold_times([ARTICLE], work / "cold-timed", plan.cold, "--jobs", "2")
     cold = cold_builds([ARTICLE], work / "cold", plan.cold, "--jobs", "2")
+    from quality import episode_quality
+
+    (work / "quality").mkdir()
+    _, summary = build([ARTICLE], work / "quality" / "out", work / "quality" / "cache", "--jobs", "2")
+    quality = episode_quality(work / "quality" / "out", summary)
     res.rows["cold"] = {
         "build_s": build_s,
         "sampled_build_s": [r.wall_s for r, _ in cold],
@@ -320,6 +326,7 @@ def bench_cold(res: Results, work: Path, plan: Plan) -> None:
         "raw_s": raw,
         "pyttsx3_whole_s": [p["whole_s"] for p in py],
         "pyttsx3_sentences_s": [p["sentences_s"] for p in py],
+        "quality": quality,
     }
 
 
@@ -351,7 +358,7 @@ def edit_paragraph(path: Path, original: str, n: int) -> None:
 
 
 def edit_rebuilds(sources: Sequence[Path], edited: int, work: Path, repeats: int, extra: Sequence[str],
-                  env: dict[str, str], unchanged: int = 0) -> dict:
+                  env: dict[str, str], unchanged: int = 0, script_floor: bool = False) -> dict:
     """A first build of `sources`, `unchanged` rebuilds without a change, then `repeats` rebuilds each after editing one
     paragraph of sources[edited] (warm cache, same output folder), with the tree `env` names."""
     work.mkdir(parents=True)
@@ -376,7 +383,11 @@ def edit_rebuilds(sources: Sequence[Path], edited: int, work: Path, repeats: int
         edits.append({"wall_s": r.wall_s, "synthesized": summary["segments"]["synthesized"],
                       "reused": summary["segments"]["reused"], "chunks_encoded": chunks.get("encoded"),
                       "chunks_total": chunks.get("total")})
-    return {"first_s": first.wall_s, "unchanged_s": still, "edit": edits}
+    # The floor the audio side cannot go under: `narrate script` on the same (edited) sources starts Python, imports
+    # narrate, parses the options, reads and composes the script, and makes no audio.
+    script = [timed([PY, "-m", "narrate", "script", "--format", "json", *map(str, copies), *extra, "-o", str(out)], env=env)
+              for _ in range(repeats if script_floor else 0)]
+    return {"first_s": first.wall_s, "unchanged_s": still, "edit": edits, "script_s": script}
 
 
 def bench_rebuild(res: Results, work: Path, plan: Plan) -> None:
@@ -394,9 +405,9 @@ def bench_rebuild(res: Results, work: Path, plan: Plan) -> None:
     for name, env in trees.items():
         rows[name] = {
             "article": edit_rebuilds([ARTICLE], 0, work / name / "article", plan.edit, [], env,
-                                     unchanged=plan.unchanged if name == "now" else 0),
+                                     unchanged=plan.unchanged if name == "now" else 0, script_floor=name == "now"),
             "edition": edit_rebuilds(slices, len(slices) // 2, work / name / "edition", plan.edition_edit,
-                                     ["--edition", "Benchmark edition"], env),
+                                     ["--edition", "Benchmark edition"], env, script_floor=name == "now"),
         }
     res.rows["rebuild"] = {"baseline_ref": BASELINE_REF, **rows}
 
@@ -533,6 +544,11 @@ def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: floa
                      f"| {_m(c['pyttsx3_sentences_s'])} | {_f(build_s / median(c['pyttsx3_sentences_s']))} |")
         lines += ["", "Wall times here are measured without the memory sampler, like the baselines; peak memory of "
                   f"the cold build, from as many separate sampled builds: {_m(c['peak_mb'], 0)} MB."]
+        if c.get("quality"):
+            from quality import quality_lines
+
+            lines += ["", "Quality of the cold-built sample article (one more build, measured on the final MP3):", ""]
+            lines += quality_lines(c["quality"])
 
     r = res.rows.get("rebuild")
     if r:
@@ -559,6 +575,12 @@ def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: floa
                                     ("edition", "One paragraph of one article edited, edition of ten", "<= 1.5")):
             was = edits(before[name], "wall_s") if before else "skipped"
             lines.append(f"| {label} | **{edits(now[name], 'wall_s')}** | {was} | {work_done(now[name])} | {target} |")
+        scripts = [(label, now[name]["script_s"]) for name, label in (("article", "sample article"), ("edition", "edition"))
+                   if now[name].get("script_s")]
+        if scripts:
+            lines += ["", "Of that, the part without audio: `narrate script --format json` on the same edited sources (Python "
+                      "start, imports, options, reading and composing the script) takes "
+                      + "; ".join(f"{_m(times)} s for the {label}" for label, times in scripts) + "."]
         lines += ["", f"First (cold) builds in this run: sample article {_f(now['article']['first_s'])} s, "
                   f"edition {_f(now['edition']['first_s'])} s."]
 

@@ -239,20 +239,21 @@ def _audio_stream(
 
     missing = {p.index for p in planned if not cache.contains(p.key)}
     counts["to_synthesize"] = len(missing)
+    synthesize: Callable[..., Iterator[MeasuredPcm]] = synthesize_segments
+    if options.scheduler:
+        from functools import partial
+
+        from narrate.engines.dask_pool import synthesize_segments_dask
+
+        synthesize = partial(synthesize_segments_dask, scheduler=options.scheduler)
+    # Started here, before assembly takes the cached segments that come first (the local pool starts at once).
+    fresh = synthesize(
+        [job(p) for p in planned if p.index in missing],
+        workers=options.jobs or (os.cpu_count() or 1), timeout_s=options.segment_timeout_s,
+        on_done=on_synthesized, measure=True,
+    )
 
     def stream() -> Iterator[SegmentAudio]:
-        synthesize: Callable[..., Iterator[MeasuredPcm]] = synthesize_segments
-        if options.scheduler:
-            from functools import partial
-
-            from narrate.engines.dask_pool import synthesize_segments_dask
-
-            synthesize = partial(synthesize_segments_dask, scheduler=options.scheduler)
-        fresh = synthesize(
-            [job(p) for p in planned if p.index in missing],
-            workers=options.jobs or (os.cpu_count() or 1), timeout_s=options.segment_timeout_s,
-            on_done=on_synthesized, measure=True,
-        )
         for p in planned:
             if p.index in missing:
                 item = next(fresh)

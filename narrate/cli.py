@@ -184,6 +184,9 @@ def _run_build(request: _BuildRequest) -> None:
     )
     result = fastpath.recall(request.output, fingerprint)
     if result is None:
+        from narrate.processes import start as start_workers
+
+        start_workers()  # the worker fork server imports numpy, LAME and the engines while the script is composed
         from narrate.audio.assemble import AudioSettings
         from narrate.build import BuildOptions, build_episode
         from narrate.progress import ProgressReporter

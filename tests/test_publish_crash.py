@@ -69,9 +69,31 @@ def initial_state(store: Path, out: Path, records: dict[str, EpisodeRecord], act
         place(store, out, records["B"])
 
 
+DASK_THREADS = ("Profile", "Dask-Offload")
+"""Daemon threads that distributed starts once per process and never stops (test_dask_pool runs earlier in the
+same pytest process): the only threads, besides this one, that a fork here may copy."""
+
+
+def fork() -> int:
+    """os.fork() for a child that runs publishing code only and leaves by os._exit.
+
+    Python 3.12 warns that forking a multi-threaded process may deadlock the child, and here it does not apply:
+    the other threads can only be Dask's (checked here; any other thread fails the test), which hold none of the
+    locks the child takes (the GIL and the import lock are reset in a child, glibc's malloc is fork-safe, and the
+    child never touches Dask, the only user of those threads' locks)."""
+    import threading
+    import warnings
+
+    others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    assert all(name.startswith(DASK_THREADS) for name in others), f"unexpected threads at fork: {others}"
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="This process .* is multi-threaded, use of fork", category=DeprecationWarning)
+        return os.fork()
+
+
 def run_killed(action: str, store: Path, out: Path, records: dict[str, EpisodeRecord], moment: str | None) -> str:
     """Run `action` in a forked child that kills itself at `moment`; 'killed' or 'finished'."""
-    pid = os.fork()
+    pid = fork()
     if pid == 0:  # the child: never returns into pytest
         code = 0
         try:
@@ -221,7 +243,7 @@ def test_a_live_builds_files_are_never_deleted_by_another_publisher(episodes, tm
     names = [a1.mp3, a1.chapters_json, a1.vtt]
     read_fd, write_fd = os.pipe()
     hold_fd, _never_written = os.pipe()
-    pid = os.fork()
+    pid = fork()
     if pid == 0:  # a build going back to A1's audio, stopped between placing its files and publishing them
         with locks.episode_lock(out, a1.identity) as lock:
             lock.placing(names)

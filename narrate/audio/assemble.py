@@ -3,22 +3,28 @@
 Segments arrive in script order. Each is laid out (narrate.audio.layout) as soon as it arrives; when the pause
 after it ends a chunk, the chunk's content key is formed from its segments' keys, its silences and the settings
 (narrate.audio.chunk). A chunk already in the chunk store is taken from there; any other gets its gains from its
-own segments' measurements (narrate.audio.leveler) and is encoded on a thread of its own, beside synthesis and
-beside the other chunks. Chunks are appended to the MP3
+own segments' measurements (narrate.audio.leveler) and is encoded in an encoder process (forked from the fork
+server, narrate.processes), beside synthesis and beside the other chunks. Chunks are appended to the MP3
 (narrate.audio.mp3file) in order as they are ready, so only the chunks in flight are ever in memory, and the
 audio of a segment whose chunk is reused is never read at all (assembly asks `load` for it only when its chunk
 has to be encoded).
+
+This process never imports numpy, soxr or LAME for a build whose segments come measured (every build through the
+cache or the synthesis pool): the encoders do the signal work, and the episode's loudness figures are worked out
+from the meters only when they are read (AssembledEpisode.loudness and friends).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.audio.chunk import ChunkSpec, ChunkStore, EncodedChunk, Mp3Format, chunk_key, level_and_encode
@@ -32,13 +38,14 @@ from narrate.audio.pcm import MeasuredPcm, Pcm, SegmentAudio
 from narrate.audio.tags import EpisodeTags, write_tags
 from narrate.audio.timeline import Timeline, build_timeline
 from narrate.errors import NarrateError
+from narrate.processes import context, init_worker
 from narrate.script.model import Script, Segment
 
 __all__ = ["AssembledEpisode", "AudioSettings", "ChunkPolicy", "EpisodeTags", "Loudness", "MeasuredPcm", "SegmentAudio",
            "assemble_episode"]
 
 CHUNKS_IN_FLIGHT_PER_WORKER = 2
-"""Chunks encoded or waiting to be written, per encoder thread, before assembly waits for the oldest one."""
+"""Chunks encoded or waiting to be written, per encoder process, before assembly waits for the oldest one."""
 
 
 @dataclass(frozen=True)
@@ -51,18 +58,50 @@ class AssembledEpisode:
     """Sample rate of the MP3."""
     timeline: Timeline
     """Where each segment and chapter sits; source of chapters, CHAP frames and transcript."""
-    loudness: Loudness
-    """Integrated loudness and true peak of the encoded audio (measured, or predicted when not asked to measure)."""
-    source_lufs: float
-    """Integrated loudness of the joined audio before the gains."""
-    gain_db: float
-    """The episode's overall gain: its loudness after the segments' gains (before the limiter) minus source_lufs."""
     gains_db: tuple[float, ...] = ()
     """The gain each segment was given, in script order."""
     chunks: int = 0
     """Chunks the MP3 was written from."""
     chunks_encoded: int = 0
     """Of those, the chunks encoded in this assembly (the others came from the chunk store)."""
+    meters: _Meters | None = field(default=None, repr=False, compare=False)
+    """The episode's loudness meters, before and after the gains (the figures below are worked out from them)."""
+
+    @property
+    def loudness(self) -> Loudness:
+        """Integrated loudness and true peak of the encoded audio (measured, or predicted when not asked to measure)."""
+        assert self.meters is not None
+        return self.meters.loudness()
+
+    @property
+    def source_lufs(self) -> float:
+        """Integrated loudness of the joined audio before the gains."""
+        assert self.meters is not None
+        source = self.meters.source.integrated_lufs()
+        return source if math.isfinite(source) else -math.inf
+
+    @property
+    def gain_db(self) -> float:
+        """The episode's overall gain: its loudness after the segments' gains (before the limiter) minus source_lufs."""
+        assert self.meters is not None
+        source, levelled = self.meters.source.integrated_lufs(), self.meters.levelled.integrated_lufs()
+        return round(levelled - source, 3) if math.isfinite(source) and math.isfinite(levelled) else 0.0
+
+
+@dataclass(frozen=True)
+class _Meters:
+    """The episode's loudness before and after the gains, and its measured loudness where it was measured."""
+
+    source: LoudnessMeter
+    levelled: LoudnessMeter
+    ceiling_db: float
+    measured: Loudness | None
+
+    def loudness(self) -> Loudness:
+        if self.measured is not None:
+            return self.measured
+        return Loudness(integrated_lufs=self.levelled.limited_lufs(0.0, self.ceiling_db),
+                        true_peak_db=min(self.levelled.peak_db, self.ceiling_db), measured=False)
 
 
 def assemble_episode(
@@ -81,20 +120,26 @@ def assemble_episode(
     """Lay out `audio` (one item per script segment, in order) with the script's pauses, encode it in chunks, tag it.
 
     A SegmentAudio without audio is fetched with `load(index)` only if its chunk has to be encoded. Encoded chunks
-    are kept in `chunk_store` (by content) and taken from it when a later assembly needs the same chunk. `workers`
-    threads encode (0: one per core). `on_segment(i)` is called once segment i has arrived and been laid out.
+    are kept in `chunk_store` (by content) and taken from it when a later assembly needs the same chunk. At most
+    `workers` encoder processes (0: one per core) are started, as chunks need them. `on_segment(i)` is called once
+    segment i has arrived and been laid out.
     """
     segments = script.segments()
     if not segments:
         raise NarrateError("The script has nothing to say, so there is no audio to assemble.")
     if settings.sample_rate not in MP3_RATES:
         raise NarrateError(f"The MP3 sample rate must be {', '.join(map(str, MP3_RATES))} Hz, not {settings.sample_rate} Hz.")
-    threads = max(1, workers or os.cpu_count() or 1)
+    processes = max(1, workers or os.cpu_count() or 1)
     out = Mp3File(Path(mp3_path))
-    with ThreadPoolExecutor(max_workers=threads + 1, thread_name_prefix="narrate-encode") as pool:
+    with contextlib.ExitStack() as stack:
+        encoders = ProcessPoolExecutor(max_workers=processes, mp_context=context(), initializer=init_worker)
+        # Not waiting for the encoders to exit (the executor's own thread reaps them): every chunk is written by then.
+        stack.callback(encoders.shutdown, wait=False, cancel_futures=True)
+        covers = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrate-cover"))
+        encoders.submit(_ready)  # the first encoder process starts now, not when the first chunk is ready for it
         # The cover is drawn while the segments arrive (a 1400 px PNG takes ~40 ms).
-        cover_future = pool.submit(generate_cover, tags.title, _cover_subtitle(tags)) if tags.cover_png is None else None
-        assembly = _Assembly(segments, settings, out, pool, threads, chunk_store, load, policy)
+        cover_future = covers.submit(generate_cover, tags.title, _cover_subtitle(tags)) if tags.cover_png is None else None
+        assembly = _Assembly(segments, settings, out, encoders, processes, chunk_store, load, policy)
         try:
             for index, item in enumerate(audio):
                 assembly.add(index, item)
@@ -109,24 +154,15 @@ def assemble_episode(
         cover = cover_future.result() if cover_future is not None else tags.cover_png
     timeline = build_timeline(script, assembly.spans, assembly.total_samples, assembly.rate)
     write_tags(Path(mp3_path), tags, timeline, cover)  # type: ignore[arg-type]
-    source_lufs = assembly.source.integrated_lufs()
-    levelled_lufs = assembly.levelled.integrated_lufs()
-    loudness = measure_mp3_loudness(Path(mp3_path)) if settings.verify_loudness else Loudness(
-        integrated_lufs=assembly.levelled.limited_lufs(0.0, settings.limiter_ceiling_db),
-        true_peak_db=min(assembly.levelled.peak_db, settings.limiter_ceiling_db),
-        measured=False,
-    )
-    gain_db = levelled_lufs - source_lufs if math.isfinite(source_lufs) and math.isfinite(levelled_lufs) else 0.0
+    measured = measure_mp3_loudness(Path(mp3_path)) if settings.verify_loudness else None
     return AssembledEpisode(
         duration_s=timeline.duration_s,
         sample_rate=settings.sample_rate,
         timeline=timeline,
-        loudness=loudness,
-        source_lufs=source_lufs if math.isfinite(source_lufs) else -math.inf,
-        gain_db=round(gain_db, 3),
         gains_db=tuple(assembly.gains),
         chunks=assembly.chunks,
         chunks_encoded=assembly.chunks_encoded,
+        meters=_Meters(assembly.source, assembly.levelled, settings.limiter_ceiling_db, measured),
     )
 
 
@@ -158,7 +194,7 @@ class _Pending:
 class _Assembly:
     """The state of one assembly: the layout so far, the chunks in flight and the MP3 being written."""
 
-    def __init__(self, segments: Sequence[Segment], settings: AudioSettings, out: Mp3File, pool: ThreadPoolExecutor, threads: int,
+    def __init__(self, segments: Sequence[Segment], settings: AudioSettings, out: Mp3File, pool: Executor, workers: int,
                  store: ChunkStore | None, load: Callable[[int], Pcm] | None, policy: ChunkPolicy) -> None:
         self.segments = segments
         self.settings = settings
@@ -167,7 +203,7 @@ class _Assembly:
                              10 ** (settings.limiter_ceiling_db / 20))
         self.out = out
         self.pool = pool
-        self.max_in_flight = CHUNKS_IN_FLIGHT_PER_WORKER * threads
+        self.max_in_flight = CHUNKS_IN_FLIGHT_PER_WORKER * workers
         self.store = store
         self.load = load
         self.policy = policy
@@ -279,7 +315,11 @@ class _Assembly:
     def _store(self, item: _Pending) -> None:
         """Take the encoded chunk from its future (raising what the encode raised) and keep it in the store."""
         assert item.future is not None
-        item.chunk = item.future.result()
+        try:
+            item.chunk = item.future.result()
+        except BrokenProcessPool:
+            raise NarrateError("An encoder process died while encoding the episode (out of memory?); "
+                               "build again to reuse everything finished so far.") from None
         if self.store is not None and not item.stored:
             self.store.put_chunk(item.key, item.chunk.to_bytes())
         item.stored = True
@@ -295,6 +335,10 @@ class _Assembly:
             self.source.add_segment(loudness)
             self.levelled.add_segment(loudness, gain)
             self._meter_position = start + segment.frames
+
+
+def _ready() -> None:
+    """An encoder's first task: nothing (submitted to start the process early)."""
 
 
 def _parts(item: Pcm | MeasuredPcm | SegmentAudio) -> tuple[str, SegmentLoudness | None, Pcm | None]:

@@ -13,8 +13,11 @@ lame_get_lametag_frame, and mutagen reads these frames but does not write them.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import struct
+import sys
+from collections.abc import Iterator
 from array import array
 from dataclasses import dataclass
 
@@ -95,11 +98,56 @@ def _header(raw: int) -> FrameHeader | None:
     )
 
 
+class FrameOffsets:
+    """Byte offsets of frames, kept as runs of offsets from a base: a chunk's thousands of offsets are added as one
+    run, without a Python loop over them (the Info frame reads only the count and a hundred of them)."""
+
+    def __init__(self) -> None:
+        self._bases: list[int] = []
+        self._runs: list[array] = []
+        self._ends: list[int] = []
+        """Offsets in the runs up to and including each one."""
+
+    def add_run(self, base: int, offsets: array) -> None:
+        """Add the offsets `base + o` for every `o` of `offsets`, in order."""
+        if len(offsets):
+            self._bases.append(base)
+            self._runs.append(offsets)
+            self._ends.append(len(self) + len(offsets))
+
+    def append(self, offset: int) -> None:
+        """Add one offset."""
+        if not self._runs or self._bases[-1] != 0 or self._runs[-1].typecode != "Q":
+            self._bases.append(0)
+            self._runs.append(array("Q"))
+            self._ends.append(len(self))
+        self._runs[-1].append(offset)
+        self._ends[-1] += 1
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    def __getitem__(self, index: int) -> int:
+        if not 0 <= index < len(self):
+            raise IndexError("frame offset index out of range")
+        run = bisect.bisect_right(self._ends, index)
+        start = self._ends[run - 1] if run else 0
+        return self._bases[run] + self._runs[run][index - start]
+
+    def __iter__(self) -> Iterator[int]:
+        for base, run in zip(self._bases, self._runs):
+            for offset in run:
+                yield base + offset
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FrameOffsets) and len(self) == len(other) and list(self) == list(other)
+
+
 class AudioFrames:
     """What an Info frame needs to know of the audio frames after it, gathered as they are written (no second read)."""
 
     def __init__(self) -> None:
-        self.offsets = array("Q")
+        self.offsets = FrameOffsets()
         """Byte offset of every frame from the start of the audio."""
         self.size = 0
         """Bytes of audio so far."""
@@ -141,10 +189,11 @@ class AudioFrames:
             self.first = parse_header(data)
             if self.first is None:
                 raise ValueError("no MP3 frame header at the start of the frames")
-        import numpy as np
-
         self.crc = fastcrc.crc16.arc(data, initial=self.crc)
-        self.offsets.frombytes((np.frombuffer(offsets, dtype="<u4").astype(np.uint64) + self.size).tobytes())
+        chunk_offsets = array("I", offsets)
+        if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
+            chunk_offsets.byteswap()
+        self.offsets.add_run(self.size, chunk_offsets)
         self.size += len(data)
         self._next = self.size
 

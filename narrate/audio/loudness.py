@@ -22,8 +22,10 @@ import threading
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 STEP_S = 0.1
 """Length of one energy step in seconds (the BS.1770 block hop)."""
@@ -98,6 +100,8 @@ class SegmentLoudness:
 @functools.cache
 def k_weighting_sos(sample_rate: int) -> np.ndarray:
     """The BS.1770 K-weighting filter (high shelf then high pass) as second-order sections for `sample_rate`."""
+    import numpy as np
+
     # Coefficients derived for any rate from the filters' analog prototypes (as libebur128 does).
     f0, g, q = 1681.974450955533, 3.999843853973347, 0.7071752369554196
     k = math.tan(math.pi * f0 / sample_rate)
@@ -162,6 +166,8 @@ def _block_plan(sample_rate: int) -> tuple[int, int, int]:
 @functools.lru_cache(maxsize=8)
 def _k_response(sample_rate: int, size: int) -> np.ndarray:
     """The K-weighting filter's exact frequency response on the rfft grid of `size` points."""
+    import numpy as np
+
     z1 = np.exp(-2j * np.pi * np.arange(size // 2 + 1) / size)  # z^-1
     z2 = z1 * z1
     response = np.ones(size // 2 + 1, dtype=np.complex128)
@@ -176,6 +182,8 @@ _buffers = threading.local()
 
 def _work_buffers(rows: int, size: int) -> tuple[np.ndarray, np.ndarray]:
     """This thread's (frames, spectra) buffers for `rows` blocks of an FFT of `size` points."""
+    import numpy as np
+
     held = getattr(_buffers, "held", None)
     if held is None or held[0].shape[1] != size or held[0].shape[0] < rows:
         held = _buffers.held = (np.empty((max(rows, _FFT_BATCH), size)), np.empty((max(rows, _FFT_BATCH), size // 2 + 1), np.complex128))
@@ -190,6 +198,8 @@ def _k_weighted_blocks(x: np.ndarray, sample_rate: int) -> Iterator[tuple[int, n
     output sample sees its filter's impulse response up to TAIL_S long; output past the end of `x`
     (the ringing after it) is zero. The rows are views into reused buffers, valid until the next item.
     """
+    import numpy as np
+
     n = x.size
     steps, size, history = _block_plan(sample_rate)
     block = steps * step_length(sample_rate)
@@ -216,6 +226,8 @@ def _k_weighted_blocks(x: np.ndarray, sample_rate: int) -> Iterator[tuple[int, n
 
 def k_weight(x: np.ndarray, sample_rate: int) -> np.ndarray:
     """`x` (full scale 1.0) through the K-weighting filter, starting from rest (same as sosfilt, to about 1e-12)."""
+    import numpy as np
+
     if not x.size:
         return x
     steps, _, _ = _block_plan(sample_rate)
@@ -228,6 +240,8 @@ def k_weight(x: np.ndarray, sample_rate: int) -> np.ndarray:
 
 def measure_samples(samples: np.ndarray, sample_rate: int) -> SegmentLoudness:
     """Measure mono samples (int16, or float with full scale 1.0)."""
+    import numpy as np
+
     step = step_length(sample_rate)
     n = samples.size
     full, rest = divmod(n, step)
@@ -258,6 +272,8 @@ def measure_samples(samples: np.ndarray, sample_rate: int) -> SegmentLoudness:
 
 def measure_pcm16(data: bytes, sample_rate: int) -> SegmentLoudness:
     """Measure mono signed 16-bit little-endian PCM bytes."""
+    import numpy as np
+
     return measure_samples(np.frombuffer(data, dtype="<i2"), sample_rate)
 
 
@@ -295,11 +311,15 @@ class LoudnessMeter:
 
     def integrated_lufs(self) -> float:
         """Gated integrated loudness in LUFS (-inf when everything is below the absolute gate)."""
+        import numpy as np
+
         return integrated_from_steps(np.asarray(self._energy), np.asarray(self._samples))
 
     @property
     def peak(self) -> float:
         """Largest absolute sample value so far (full scale = 1.0)."""
+        import numpy as np
+
         return float(np.max(np.asarray(self._peaks))) if len(self._peaks) else 0.0
 
     @property
@@ -314,10 +334,14 @@ class LoudnessMeter:
         tens of milliseconds, longer than a pitch period) holds the gain down by the overshoot for
         the whole step. That is close for voiced speech and slightly pessimistic for lone peaks.
         """
+        import numpy as np
+
         return float(self.limited_lufs_many(np.array([gain_db]), ceiling_db)[0])
 
     def limited_lufs_many(self, gains_db: np.ndarray, ceiling_db: float) -> np.ndarray:
         """limited_lufs for each of `gains_db`, in one array operation."""
+        import numpy as np
+
         gain = 10 ** (np.asarray(gains_db, dtype=np.float64)[:, None] / 20)
         ceiling = 10 ** (ceiling_db / 20)
         peaks = np.asarray(self._peaks) * gain
@@ -331,6 +355,8 @@ class LoudnessMeter:
         It is the plain gain to the target plus the predicted limiter loss, that extra bounded to
         MAX_LIMITER_MAKEUP_DB (audio whose peaks sit everywhere cannot be made loud by limiting).
         """
+        import numpy as np
+
         source = self.integrated_lufs()
         if not math.isfinite(source):
             return 0.0
@@ -351,6 +377,8 @@ class LoudnessMeter:
 
 def integrated_from_step_rows(energy: np.ndarray, samples: np.ndarray) -> np.ndarray:
     """integrated_from_steps for each row of `energy` (rows of step energies over the same step sample counts)."""
+    import numpy as np
+
     rows, n = energy.shape
     if n == 0:
         return np.full(rows, -math.inf)
@@ -375,6 +403,8 @@ def integrated_from_step_rows(energy: np.ndarray, samples: np.ndarray) -> np.nda
 
 def integrated_from_steps(energy: np.ndarray, samples: np.ndarray) -> float:
     """BS.1770 integrated loudness from consecutive 100 ms step energies and their sample counts."""
+    import numpy as np
+
     if energy.size == 0:
         return -math.inf
     if energy.size < BLOCK_STEPS:

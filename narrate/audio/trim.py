@@ -23,9 +23,12 @@ would have cut Piper's -55 dB endings.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from narrate.audio.pcm import Pcm
+
+if TYPE_CHECKING:
+    import numpy as np
 
 WINDOW_MS = 5
 """Length of the windows whose RMS tells speech from engine silence."""
@@ -40,19 +43,42 @@ def margin_frames(sample_rate: int) -> int:
     return (MARGIN_MS * sample_rate + 500) // 1000
 
 
+POWER_BLOCK_WINDOWS = 256
+"""Windows squared at a time by window_power: a reused buffer of a few kB instead of a float64 copy of the segment,
+which (at a megabyte and more) was memory the worker mapped and page-faulted afresh for every segment."""
+
+
+def window_power(samples: np.ndarray, window: int) -> np.ndarray:
+    """Sum of squares (float64) of every `window` consecutive samples of the int16 `samples` (the last window
+    padded with zeros), computed POWER_BLOCK_WINDOWS windows at a time."""
+    import numpy as np
+
+    count = -(-samples.size // window)
+    power = np.empty(count)
+    block = POWER_BLOCK_WINDOWS * window
+    squares = np.empty(block)
+    for first in range(0, count, POWER_BLOCK_WINDOWS):
+        piece = samples[first * window : first * window + block]
+        rows = -(-piece.size // window)
+        out = squares[: rows * window]
+        np.square(piece, out=out[: piece.size], dtype=np.float64)
+        out[piece.size :] = 0.0
+        power[first : first + rows] = out.reshape(rows, window).sum(axis=1)
+    return power
+
+
 def trim_silence(pcm: Pcm) -> Pcm:
     """`pcm` with its speech and exactly MARGIN_MS of faded quiet before and after it (16-bit audio; other widths,
     and audio without any sample above zero, are returned as they are)."""
+    import numpy as np
+
     if pcm.sample_width != 2 or pcm.frames == 0:
         return pcm
     channels = pcm.channels
     samples = np.frombuffer(pcm.data, dtype="<i2", count=pcm.frames * channels).reshape(-1, channels)
     n = samples.shape[0]
     window = max(1, (WINDOW_MS * pcm.sample_rate + 500) // 1000)
-    count = -(-n // window)
-    squares = np.zeros(count * window * channels, dtype=np.float64)
-    np.square(samples.ravel(), out=squares[: n * channels], dtype=np.float64)
-    power = squares.reshape(count, window * channels).sum(axis=1)  # the windows' mean power, times a constant
+    power = window_power(samples.ravel(), window * channels)
     loudest = float(power.max())
     if loudest == 0.0:
         return pcm

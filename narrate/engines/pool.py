@@ -6,44 +6,37 @@ import concurrent.futures
 import contextlib
 import ctypes
 import gc
-import multiprocessing
 import os
 import pickle
-import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from pebble import ProcessExpired, ProcessPool
 
 from narrate.audio.pcm import MeasuredPcm, Pcm, measure_pcm
-from narrate.audio.trim import trim_silence
 from narrate.engines.base import Engine, EngineError, VoiceSettings
 from narrate.engines.registry import create_engine, engine_class, engine_info
 from narrate.engines.verify import check_segment_audio
 from narrate.errors import NarrateError
+from narrate.processes import context, die_with_parent, init_worker
 
 __all__ = ["SynthJob", "synthesize_segments", "synthesize_job", "engine_info", "engine_voices", "IN_FLIGHT_PER_WORKER"]
 
 IN_FLIGHT_PER_WORKER = 4
 """At most this many segments per worker are queued or running at once, so memory stays flat on long inputs."""
 WORKER_NICENESS = 10
-"""How much lower than the build's own priority synthesis workers run: the encoder (a process of the build's
-priority, fed by it) is the longest chain of serial work in a build, so it must never wait for a core while
-workers synthesize segments it cannot take yet. Workers still get every core nothing else wants."""
-_PR_SET_PDEATHSIG = 1
-"""prctl option: signal this process when its parent dies (Linux)."""
+"""How much lower than the build's own priority synthesis workers run: the chunk encoders (processes of the build's
+priority, narrate.audio.assemble) are the longest chain of serial work in a build, so they must never wait for a
+core while workers synthesize segments assembly cannot take yet. Workers still get every core nothing else wants."""
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 """mallopt options (glibc)."""
 _MMAP_THRESHOLD_BYTES = 1024 * 1024
 """Blocks at least this large get their own mapping, returned to the system when freed. At glibc's initial
 128 KiB, every FFT buffer and PCM copy of a segment was a fresh mapping, zeroed page by page: 0.15 s more
 CPU in the workers on the sample article than at 1 MiB."""
-_SPEECH_LIBRARY_MARKERS = ("libespeak-ng", "espeakbridge", "onnxruntime")
-"""Names in /proc/self/maps that mean a speech library is loaded in this process."""
-
 
 
 @dataclass(frozen=True)
@@ -77,8 +70,9 @@ def quiet_stdout() -> None:
 
 
 def _init_worker(engine_name: str) -> None:
-    """Quiet the worker's stdout (quiet_stdout) and record its engine kind."""
+    """Quiet the worker's stdout (quiet_stdout), record its engine kind, and run below the build's priority."""
     global _worker_engine_name
+    init_worker()
     keep_heap_flat()
     quiet_stdout()
     _worker_engine_name = engine_name
@@ -107,6 +101,8 @@ def _synthesize_job(job: SynthJob) -> Pcm:
     """Worker task: one verified segment, with the engine's own leading and trailing silence trimmed to
     narrate.audio.trim's fixed margin (every engine); spoken in a fresh child process when the engine's audio depends
     on its history (the trim runs here in the worker, whose memory is warm: in the child it cost page faults)."""
+    from narrate.audio.trim import trim_silence  # numpy: imported by the fork server, never by the build process
+
     return trim_silence(_speak_job(job))
 
 
@@ -151,13 +147,6 @@ def keep_heap_flat() -> None:
             libc.mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_THRESHOLD_BYTES)
 
 
-def _die_with_parent() -> None:
-    """Have the kernel kill this process when its parent dies (a timed-out worker must not leave orphans)."""
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
 def _in_child_process(task: Callable[[SynthJob], Pcm], job: SynthJob) -> Pcm:
     """Run `task(job)` in a child forked from this worker and return its result (or raise its error).
 
@@ -171,7 +160,7 @@ def _in_child_process(task: Callable[[SynthJob], Pcm], job: SynthJob) -> Pcm:
         gc.disable()  # lives for one segment: a collection would only copy pages it shares with the worker
         try:
             os.close(read_fd)
-            _die_with_parent()
+            die_with_parent()
             if os.getppid() != parent:
                 os._exit(1)
             try:
@@ -209,53 +198,10 @@ def _list_voices(engine_name: str) -> list[tuple[str, str, list[str]]]:
 # --- in the calling process --------------------------------------------------------------------
 
 
-def _holds_speech_library() -> bool:
-    """True when this process has mapped a speech library (eSpeak NG, Piper's bridge, onnxruntime): children must not inherit it."""
-    try:
-        maps = Path("/proc/self/maps").read_text()
-    except OSError:
-        return any(name in sys.modules for name in ("pyttsx3.drivers._espeak", "piper", "onnxruntime"))
-    return any(marker in maps for marker in _SPEECH_LIBRARY_MARKERS)
-
-
-def _start_method() -> str:
-    """Fork (fast, no `if __name__ == "__main__"` needed) unless this process already holds a speech library; then spawn."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return "spawn"
-    return "spawn" if _holds_speech_library() else "fork"
-
-
-def _freeze_heap() -> None:
-    """Move every object of this process out of the collector's reach before forking workers.
-
-    A forked worker shares its parent's pages until it writes to them, and a full collection writes to
-    every tracked object it visits, so a long-lived worker would gradually copy the parent's heap (the
-    article reader, the script, the language model), page by page. Frozen objects are never collected,
-    so cyclic garbage made before the freeze is kept (collected just before, so little).
-    """
-    gc.collect()
-    gc.freeze()
-
-
-def _new_pool(engine_name: str, workers: int, long_lived: bool = True) -> ProcessPool:
-    """A pool whose workers host only `engine_name` (Piper's and pyttsx3's eSpeak NG crash in one process).
-
-    `long_lived` workers get this process's heap frozen first (_freeze_heap); workers that speak a handful of
-    segments (a rebuild after an edit) do not live long enough to copy much of it, and are spared its collection."""
-    method = _start_method()  # reads /proc/self/maps once; preloading Python modules does not change it
-    with contextlib.suppress(Exception):  # loads Python code only, so forked workers start warm
-        preload = getattr(engine_class(engine_name), "preload_modules", None)
-        if callable(preload) and method == "fork":
-            preload()
-    keep_heap_flat()
-    if method == "fork" and long_lived:
-        _freeze_heap()
-    return ProcessPool(
-        max_workers=max(1, workers),
-        initializer=_init_worker,
-        initargs=(engine_name,),
-        context=multiprocessing.get_context(method),
-    )
+def _new_pool(engine_name: str, workers: int) -> ProcessPool:
+    """A pool whose workers host only `engine_name` (Piper's and pyttsx3's eSpeak NG crash in one process), forked
+    from the fork server (narrate.processes): never from this process, which may run threads and holds the script."""
+    return ProcessPool(max_workers=max(1, workers), initializer=_init_worker, initargs=(engine_name,), context=context())
 
 
 def _share_workers(jobs: Sequence[SynthJob], workers: int) -> dict[str, int]:
@@ -321,8 +267,20 @@ def synthesize_segments(
     out, crashes its worker or fails verification is retried up to `retries` times (a hung or dead worker is replaced by a fresh process); then EngineError names
     the segment. `on_done(job.index)` is called as each result is yielded. At most
     IN_FLIGHT_PER_WORKER * workers segments are outstanding at any time.
+
+    The workers start, and the first jobs are handed to them, when this is called: a caller may do other work
+    (assembly takes the cached segments before the first new one) while they speak.
     """
+    results = _synthesized(jobs, workers, timeout_s, retries, on_done, measure)
+    next(results)  # starts the pools and submits the first jobs
+    return results
+
+
+def _synthesized(jobs: Sequence[SynthJob], workers: int, timeout_s: float, retries: int,
+                 on_done: Callable[[int], None] | None, measure: bool) -> Iterator[Pcm]:
+    """synthesize_segments' generator: yields None once the first jobs are submitted, then every result in order."""
     if not jobs:
+        yield None  # type: ignore[misc]
         return
     window = IN_FLIGHT_PER_WORKER * max(1, workers)
     pools: dict[str, ProcessPool] = {}
@@ -335,7 +293,11 @@ def synthesize_segments(
 
     try:
         for engine_name, share in _share_workers(jobs, workers).items():
-            pools[engine_name] = _new_pool(engine_name, share, long_lived=len(jobs) > window)
+            pools[engine_name] = _new_pool(engine_name, share)
+        while next_job < len(jobs) and len(pending) < window:
+            pending.append(submit(jobs[next_job], 1))
+            next_job += 1
+        yield None  # type: ignore[misc]
         while next_job < len(jobs) or pending:
             while next_job < len(jobs) and len(pending) < window:
                 pending.append(submit(jobs[next_job], 1))
@@ -371,8 +333,14 @@ def synthesize_segments(
             attempt.future.cancel()
         for pool in pools.values():
             pool.stop()
-        for pool in pools.values():
-            pool.join()
+        # The stopped workers are reaped on a thread: waiting for them here held up assembly by tens of ms.
+        threading.Thread(target=_join_pools, args=(list(pools.values()),), name="narrate-reap-workers", daemon=True).start()
+
+
+def _join_pools(pools: list[ProcessPool]) -> None:
+    """Wait for stopped pools' workers to exit."""
+    for pool in pools:
+        pool.join()
 
 
 def engine_voices(engine_name: str, timeout_s: float = 60.0) -> list[tuple[str, str, list[str]]]:

@@ -273,7 +273,7 @@ class Pyttsx3Engine:
             driver._proxy.setBusy(True)
             driver._proxy.notify("started-utterance")
             driver._speaking = True
-            driver._data_buffer = b""
+            driver._data_buffer = bytearray()  # the driver appends each buffer eSpeak hands it: in place, not copied anew
             flags = _espeak.ENDPAUSE | _espeak.CHARS_UTF8
             if engine.phoneme_input:
                 flags |= _ESPEAK_PHONEMES_FLAG

@@ -1,0 +1,79 @@
+"""Worker processes: every synthesis and encoding process narrate starts is forked from one fork server.
+
+Forking the build process itself is unsafe once it runs threads (the publish preparation thread, pebble's pool
+manager thread, a Dask client's, an embedding application's): the child gets a copy of every lock as it was,
+held by threads that do not exist in it, and Python 3.12 warns "This process is multi-threaded, use of fork()
+may lead to deadlocks in the child". Forking it was also costly: each worker, and each per-segment process
+forked from a worker, copied on write pages of a build process that had read the article, composed the script
+and imported the CLI.
+
+So workers come from a fork server (multiprocessing's 'forkserver' start method): a fresh interpreter started
+with exec (never fork) once per build process, which imports PRELOAD and then does nothing but fork. It never
+runs a second thread, so every worker forked from it is a single-threaded copy of a small process that already
+has numpy, soxr, LAME and the engines' Python code imported (the forks share those pages; no worker pays for
+the imports). It imports no speech library, so a worker of any engine may come from it.
+
+start() launches it without waiting for it (the build calls it before composing the script, so the server's
+imports run on another core meanwhile); context() is the multiprocessing context that pools start workers with.
+A worker's parent is the server, which exits when the process that started it does (multiprocessing watches a
+pipe for that), so workers ask the kernel to kill them when their parent dies (die_with_parent).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import signal
+import threading
+from multiprocessing.context import BaseContext
+
+PRELOAD = (
+    "narrate.worker_server", "narrate.engines.pool", "narrate.audio.chunk", "narrate.audio.limiter", "narrate.audio.lametag",
+    "narrate.engines.pyttsx3_engine", "numpy", "soxr", "lameenc", "pyttsx3", "pyttsx3.driver", "pyttsx3.voice",
+)
+"""Modules the fork server imports once for every worker (Python code only: no speech library is loaded).
+narrate.worker_server comes first: it keeps multiprocessing from running the build's main script in each worker."""
+_PR_SET_PDEATHSIG = 1
+"""prctl option: signal this process when its parent dies (Linux)."""
+
+_lock = threading.Lock()
+_context: BaseContext | None = None
+
+
+def context() -> BaseContext:
+    """The multiprocessing context worker pools use: the fork server where the platform has one, else spawn."""
+    global _context
+    with _lock:
+        if _context is None:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                ctx = multiprocessing.get_context("forkserver")
+                ctx.set_forkserver_preload(list(PRELOAD))
+            else:  # pragma: no cover - Windows and other platforms without fork
+                ctx = multiprocessing.get_context("spawn")
+            _context = ctx
+        return _context
+
+
+def start() -> None:
+    """Start the fork server now, without waiting for its imports (a no-op where there is none, or once it runs)."""
+    ctx = context()
+    if ctx.get_start_method() != "forkserver":  # pragma: no cover - no fork server on this platform
+        return
+    from multiprocessing import forkserver
+
+    with contextlib.suppress(Exception):  # a server that cannot start now is started, or reported, by the pool
+        forkserver.ensure_running()
+
+
+def die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies (no orphan outlives an interrupted build)."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def init_worker() -> None:
+    """Start of every worker: die with its parent, and leave Ctrl-C to the build process (which stops the pool)."""
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -1,0 +1,28 @@
+"""Imported only by narrate's fork server (the first of narrate.processes.PRELOAD), never by a build process.
+
+multiprocessing prepares every process it starts by running the parent's main script again, as '__mp_main__',
+so that functions defined there can be unpickled. narrate's workers run narrate's own functions only, and the
+parent may be any script (an application embedding narrate, a test runner, a benchmark) that would start its
+work all over again in each worker without an `if __name__ == "__main__"` guard; forking the build process
+never asked for one. So in the fork server, and in every worker forked from it, that step does nothing.
+
+It also keeps numpy's OpenBLAS from starting a thread pool when the server imports numpy next: a fork server must
+not run a second thread (its forks would copy it mid-flight), and no worker multiplies matrices (numpy's FFT,
+einsum and element-wise work do not use BLAS); the pool also cost the server's start 0.14 s of CPU.
+"""
+
+from __future__ import annotations
+
+import os
+from multiprocessing import spawn
+
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+
+def _keep_main(_: str) -> None:
+    """Leave this process's main module as it is (see the module docstring)."""
+
+
+spawn._fixup_main_from_name = _keep_main  # type: ignore[attr-defined]
+spawn._fixup_main_from_path = _keep_main  # type: ignore[attr-defined]
