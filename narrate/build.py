@@ -34,6 +34,7 @@ from narrate.faults import checkpoint
 from narrate.files import remove_stale_parts, write_text_atomic
 from narrate.locks import EpisodeLock, episode_lock
 from narrate.manifest import EpisodeManifest, episode_fingerprint
+from narrate.memo import remembering
 from narrate.result import BuildResult, ChapterInfo
 from narrate.script.compose import compose_script
 from narrate.script.lexicon import Lexicon, load_lexicon
@@ -70,6 +71,9 @@ class ScriptOptions:
     """Pronunciation lexicon files (TOML)."""
     max_input_bytes: int = DEFAULT_MAX_INPUT_MB * 1024**2
     """The largest article read (file, standard input or web page); a larger one is refused in one sentence."""
+    cache_dir: Path | None = None
+    """Folder of the script memo (narrate.memo: sentence splits, spoken text and guessed languages kept by content,
+    so a rebuild redoes only the paragraphs that changed); None composes everything afresh."""
 
 
 @dataclass(frozen=True)
@@ -112,16 +116,19 @@ def read_articles(sources: Sequence[str], stdin: BinaryIO | None = None,
 
 def make_script(options: ScriptOptions, stdin: BinaryIO | None = None) -> Script:
     """Read the sources, compose the script and rewrite it for speech (no synthesis)."""
-    script, lexicon, profile_name = _composed(options, stdin)
-    return speakable(script, lexicon, profile_name)
+    with remembering(options.cache_dir):
+        script, lexicon, profile_name = _composed(options, stdin)
+        return speakable(script, lexicon, profile_name)
 
 
 def check_sources(options: ScriptOptions, stdin: BinaryIO | None = None) -> list[CheckIssue]:
     """`narrate script --check`: every place in the sources' script that may not be said as meant."""
     from narrate.script.check import check_script
 
-    script, lexicon, profile_name = _composed(options, stdin)
-    return check_script(speakable(script, lexicon, profile_name), lexicon=lexicon, profile_name=profile_name)
+    with remembering(options.cache_dir):
+        script, lexicon, profile_name = _composed(options, stdin)
+        spoken = speakable(script, lexicon, profile_name)
+    return check_script(spoken, lexicon=lexicon, profile_name=profile_name)
 
 
 def _composed(options: ScriptOptions, stdin: BinaryIO | None) -> tuple[Script, Lexicon | None, str]:

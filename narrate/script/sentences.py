@@ -6,6 +6,8 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from narrate.memo import remembered
+
 if TYPE_CHECKING:
     import pysbd
 
@@ -38,7 +40,8 @@ _BOUNDARIES: tuple[re.Pattern[str], ...] = (
 
 @lru_cache(maxsize=8)
 def _segmenter(language: str) -> pysbd.Segmenter:
-    """One cached pysbd Segmenter per language (building one is not free; pysbd is imported on first use)."""
+    """One cached pysbd Segmenter per language (building one is not free; pysbd is imported on first use, which a
+    rebuild whose paragraphs are all in the script memo never needs)."""
     return segmenter_class()(language=language, clean=False)
 
 
@@ -122,8 +125,13 @@ def split_sentences(paragraph: str, language: str = "en") -> list[str]:
     """The sentences of one paragraph; abbreviations such as 'U.S.', 'Dr.' or 'Lt. Col.' do not end one.
 
     A paragraph longer than PYSBD_MAX_CHARS is handed to pysbd in pieces cut at sentence ends; a run of more than
-    MAX_SPOKEN_DIGITS digits stands aside as one character meanwhile, so it is never cut.
+    MAX_SPOKEN_DIGITS digits stands aside as one character meanwhile, so it is never cut. Remembered in the script
+    memo when one is active (narrate.script.memo).
     """
+    return remembered("sentences", _split_sentences, paragraph, language)
+
+
+def _split_sentences(paragraph: str, language: str) -> list[str]:
     text = " ".join(paragraph.split())
     if not text:
         return []

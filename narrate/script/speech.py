@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from narrate.script.lexicon import Lexicon
+from narrate.memo import remembered
 from narrate.script.model import Script
-from narrate.script.normalize import normalize_for_speech
-
 
 _ARTICLE_BRACKETS = str.maketrans("[]", "()")
 
@@ -26,12 +25,20 @@ def speakable(script: Script, lexicon: Lexicon | None = None, profile_name: str 
         for segment in chapter.segments:
             text = segment.text.translate(_ARTICLE_BRACKETS)
             text = lexicon.apply(text, profile_name) if lexicon is not None else text
-            text = _capitalized_like(segment.text, normalize_for_speech(text, language).strip())
+            text = _capitalized_like(segment.text, remembered("spoken", _normalized, text, language).strip())
             if text:
                 caption = segment.text if text != segment.text else None
                 segments.append(replace(segment, text=text, caption=caption))
         chapters.append(replace(chapter, segments=tuple(segments)))
     return replace(script, chapters=tuple(chapters))
+
+
+def _normalized(text: str, language: str) -> str:
+    """The normalizer's rewrite of `text` (imported on first use: a rebuild whose segments are all in the script memo
+    never loads it)."""
+    from narrate.script.normalize import normalize_for_speech
+
+    return normalize_for_speech(text, language)
 
 
 def _capitalized_like(original: str, spoken: str) -> str:
