@@ -25,7 +25,7 @@ from narrate.article.model import Article, Block
 from narrate.article.paragraphs import shorten
 from narrate.script.clean import clean_for_speech, is_speakable
 from narrate.script.model import Chapter, Role, Script, Segment
-from narrate.script.normalize.dates import MONTHS
+from narrate.script.months import MONTHS
 from narrate.script.pauses import Pauses
 from narrate.script.quotes import Run, ends_sentence, split_quotations
 from narrate.script.sentences import DEFAULT_MAX_CHARS, bound_length, split_sentences
