@@ -76,6 +76,10 @@ class ScriptOptions:
     so a rebuild redoes only the paragraphs that changed); None composes everything afresh."""
 
 
+Progress = Callable[[str, int, int], None]
+"""`progress(stage, done, total)`: `done` of `total` units of `stage` are finished (see narrate.progress.STAGES)."""
+
+
 @dataclass(frozen=True)
 class BuildOptions:
     """Everything `narrate build` needs besides the script."""
@@ -105,20 +109,29 @@ class BuildOptions:
 
 
 def read_articles(sources: Sequence[str], stdin: BinaryIO | None = None,
-                  max_bytes: int = DEFAULT_MAX_INPUT_MB * 1024**2) -> list[Article]:
-    """Read every source (each at most `max_bytes`); standard input may be named once."""
+                  max_bytes: int = DEFAULT_MAX_INPUT_MB * 1024**2, progress: Progress | None = None) -> list[Article]:
+    """Read every source (each at most `max_bytes`); standard input may be named once. `progress` hears 'read'."""
     if not sources:
         raise NarrateError("Name at least one article to read (a file, a URL, or - for standard input).")
     if list(sources).count("-") > 1:
         raise NarrateError("Standard input ('-') can be read only once.")
-    return [read_article(s, stdin=stdin, max_bytes=max_bytes) for s in sources]
+    articles = []
+    for source in sources:
+        if progress is not None:
+            progress("read", len(articles), len(sources))
+        articles.append(read_article(source, stdin=stdin, max_bytes=max_bytes))
+    if progress is not None:
+        progress("read", len(articles), len(sources))
+    return articles
 
 
-def make_script(options: ScriptOptions, stdin: BinaryIO | None = None) -> Script:
-    """Read the sources, compose the script and rewrite it for speech (no synthesis)."""
+def make_script(options: ScriptOptions, stdin: BinaryIO | None = None, progress: Progress | None = None) -> Script:
+    """Read the sources, compose the script and rewrite it for speech (no synthesis).
+
+    `progress` hears 'read' (sources), 'compose' (paragraphs and other blocks) and 'normalize' (segments)."""
     with remembering(options.cache_dir):
-        script, lexicon, profile_name = _composed(options, stdin)
-        return speakable(script, lexicon, profile_name)
+        script, lexicon, profile_name = _composed(options, stdin, progress)
+        return speakable(script, lexicon, profile_name, on_progress=_reporting(progress, "normalize"))
 
 
 def check_sources(options: ScriptOptions, stdin: BinaryIO | None = None) -> list[CheckIssue]:
@@ -131,12 +144,21 @@ def check_sources(options: ScriptOptions, stdin: BinaryIO | None = None) -> list
     return check_script(spoken, lexicon=lexicon, profile_name=profile_name)
 
 
-def _composed(options: ScriptOptions, stdin: BinaryIO | None) -> tuple[Script, Lexicon | None, str]:
+def _reporting(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    """`progress` for one stage, as a stage's own `on_progress(done, total)`."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
+
+
+def _composed(options: ScriptOptions, stdin: BinaryIO | None,
+              progress: Progress | None = None) -> tuple[Script, Lexicon | None, str]:
     """The composed (written) script, the lexicon that applies and the voice profile's name."""
-    articles = read_articles(options.sources, stdin=stdin, max_bytes=options.max_input_bytes)
+    articles = read_articles(options.sources, stdin=stdin, max_bytes=options.max_input_bytes, progress=progress)
     if len(articles) > 1 and not options.edition:
         raise NarrateError('Several articles make one edition: give it a title with --edition "TITLE".')
-    script = compose_script(articles, edition=options.edition, pauses=options.pauses)
+    script = compose_script(articles, edition=options.edition, pauses=options.pauses,
+                            on_progress=_reporting(progress, "compose"))
     profile = choose_profile(options.voice, options.voices_dirs, script.language)
     lexicon_files = options.lexicons or default_lexicons()
     lexicon: Lexicon | None = load_lexicon(lexicon_files) if lexicon_files else None

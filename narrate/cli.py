@@ -132,13 +132,13 @@ def _script_options(sources: list[str], edition: str | None, choices: _Choices, 
 
 
 def _script(sources: list[str], edition: str | None, choices: _Choices, stdin=None,  # type: ignore[no-untyped-def]
-            max_input_mb: float = DEFAULT_MAX_INPUT_MB, cache: Path | None = None):
+            max_input_mb: float = DEFAULT_MAX_INPUT_MB, cache: Path | None = None, progress=None):
     from dataclasses import replace
 
     from narrate.build import make_script
 
     return make_script(replace(_script_options(sources, edition, choices, max_input_mb), cache_dir=cache),
-                       stdin=stdin if stdin is not None else _stdin())
+                       stdin=stdin if stdin is not None else _stdin(), progress=progress)
 
 
 @dataclass(frozen=True)
@@ -194,11 +194,11 @@ def _run_build(request: _BuildRequest) -> None:
             cache_dir=chosen.cache, use_cache=not request.no_cache, audio=AudioSettings(bitrate_kbps=chosen.bitrate),
             publish=not request.no_publish, base_url=request.base_url, scheduler=chosen.scheduler,
         )
-        script = _script(request.sources, request.edition, chosen,
-                         stdin=io.BytesIO(stdin_data) if stdin_data is not None else None,
-                         max_input_mb=request.max_input_mb,
-                         cache=None if request.no_cache else (chosen.cache or SegmentCache.default_dir()))
         with ProgressReporter(enabled=not request.quiet and not request.as_json) as reporter:
+            script = _script(request.sources, request.edition, chosen,
+                             stdin=io.BytesIO(stdin_data) if stdin_data is not None else None,
+                             max_input_mb=request.max_input_mb, progress=reporter.update,
+                             cache=None if request.no_cache else (chosen.cache or SegmentCache.default_dir()))
             result = build_episode(script, options, progress=reporter.update)
         fastpath.remember(request.output, fingerprint, result)
     if request.as_json:

@@ -7,6 +7,7 @@ article wrote are read as parentheses ('he [the mayor] said'), so article text c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from narrate.script.lexicon import Lexicon
@@ -15,10 +16,17 @@ from narrate.script.model import Script
 
 _ARTICLE_BRACKETS = str.maketrans("[]", "()")
 
+PROGRESS_EVERY = 200
+"""`on_progress` is called after every this many segments (and at the end)."""
 
-def speakable(script: Script, lexicon: Lexicon | None = None, profile_name: str | None = None) -> Script:
-    """Return `script` with every segment's text run through the lexicon and the normalizer; segments that end up empty are dropped."""
+
+def speakable(script: Script, lexicon: Lexicon | None = None, profile_name: str | None = None,
+              on_progress: Callable[[int, int], None] | None = None) -> Script:
+    """Return `script` with every segment's text run through the lexicon and the normalizer; segments that end up
+    empty are dropped. `on_progress(done, total)` counts the segments rewritten so far."""
     language = script.language or "en"
+    total = sum(len(chapter.segments) for chapter in script.chapters)
+    done = 0
     chapters = []
     for chapter in script.chapters:
         segments = []
@@ -29,6 +37,9 @@ def speakable(script: Script, lexicon: Lexicon | None = None, profile_name: str 
             if text:
                 caption = segment.text if text != segment.text else None
                 segments.append(replace(segment, text=text, caption=caption))
+            done += 1
+            if on_progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+                on_progress(done, total)
         chapters.append(replace(chapter, segments=tuple(segments)))
     return replace(script, chapters=tuple(chapters))
 
