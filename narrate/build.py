@@ -33,11 +33,12 @@ from narrate.errors import NarrateError
 from narrate.faults import checkpoint
 from narrate.files import remove_stale_parts, write_text_atomic
 from narrate.locks import EpisodeLock, episode_lock
-from narrate.manifest import EpisodeManifest, episode_fingerprint, manifest_path
+from narrate.manifest import ManifestHeader, episode_fingerprint, manifest_path, read_header, write_build_manifest
+from narrate.memo import remembering
 from narrate.result import BuildResult, ChapterInfo
 from narrate.script.compose import compose_script
 from narrate.script.lexicon import Lexicon, load_lexicon
-from narrate.script.model import Script
+from narrate.script.model import Script, Segment
 from narrate.script.pauses import Pauses
 from narrate.script.speech import speakable
 from narrate.slug import episode_stem
@@ -70,6 +71,13 @@ class ScriptOptions:
     """Pronunciation lexicon files (TOML)."""
     max_input_bytes: int = DEFAULT_MAX_INPUT_MB * 1024**2
     """The largest article read (file, standard input or web page); a larger one is refused in one sentence."""
+    cache_dir: Path | None = None
+    """Folder of the script memo (narrate.memo: sentence splits, spoken text and guessed languages kept by content,
+    so a rebuild redoes only the paragraphs that changed); None composes everything afresh."""
+
+
+Progress = Callable[[str, int, int], None]
+"""`progress(stage, done, total)`: `done` of `total` units of `stage` are finished (see narrate.progress.STAGES)."""
 
 
 @dataclass(frozen=True)
@@ -101,35 +109,56 @@ class BuildOptions:
 
 
 def read_articles(sources: Sequence[str], stdin: BinaryIO | None = None,
-                  max_bytes: int = DEFAULT_MAX_INPUT_MB * 1024**2) -> list[Article]:
-    """Read every source (each at most `max_bytes`); standard input may be named once."""
+                  max_bytes: int = DEFAULT_MAX_INPUT_MB * 1024**2, progress: Progress | None = None) -> list[Article]:
+    """Read every source (each at most `max_bytes`); standard input may be named once. `progress` hears 'read'."""
     if not sources:
         raise NarrateError("Name at least one article to read (a file, a URL, or - for standard input).")
     if list(sources).count("-") > 1:
         raise NarrateError("Standard input ('-') can be read only once.")
-    return [read_article(s, stdin=stdin, max_bytes=max_bytes) for s in sources]
+    articles = []
+    for source in sources:
+        if progress is not None:
+            progress("read", len(articles), len(sources))
+        articles.append(read_article(source, stdin=stdin, max_bytes=max_bytes))
+    if progress is not None:
+        progress("read", len(articles), len(sources))
+    return articles
 
 
-def make_script(options: ScriptOptions, stdin: BinaryIO | None = None) -> Script:
-    """Read the sources, compose the script and rewrite it for speech (no synthesis)."""
-    script, lexicon, profile_name = _composed(options, stdin)
-    return speakable(script, lexicon, profile_name)
+def make_script(options: ScriptOptions, stdin: BinaryIO | None = None, progress: Progress | None = None) -> Script:
+    """Read the sources, compose the script and rewrite it for speech (no synthesis).
+
+    `progress` hears 'read' (sources), 'compose' (paragraphs and other blocks) and 'normalize' (segments)."""
+    with remembering(options.cache_dir):
+        script, lexicon, profile_name = _composed(options, stdin, progress)
+        return speakable(script, lexicon, profile_name, on_progress=_reporting(progress, "normalize"))
 
 
 def check_sources(options: ScriptOptions, stdin: BinaryIO | None = None) -> list[CheckIssue]:
     """`narrate script --check`: every place in the sources' script that may not be said as meant."""
     from narrate.script.check import check_script
 
-    script, lexicon, profile_name = _composed(options, stdin)
-    return check_script(speakable(script, lexicon, profile_name), lexicon=lexicon, profile_name=profile_name)
+    with remembering(options.cache_dir):
+        script, lexicon, profile_name = _composed(options, stdin)
+        spoken = speakable(script, lexicon, profile_name)
+    return check_script(spoken, lexicon=lexicon, profile_name=profile_name)
 
 
-def _composed(options: ScriptOptions, stdin: BinaryIO | None) -> tuple[Script, Lexicon | None, str]:
+def _reporting(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    """`progress` for one stage, as a stage's own `on_progress(done, total)`."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
+
+
+def _composed(options: ScriptOptions, stdin: BinaryIO | None,
+              progress: Progress | None = None) -> tuple[Script, Lexicon | None, str]:
     """The composed (written) script, the lexicon that applies and the voice profile's name."""
-    articles = read_articles(options.sources, stdin=stdin, max_bytes=options.max_input_bytes)
+    articles = read_articles(options.sources, stdin=stdin, max_bytes=options.max_input_bytes, progress=progress)
     if len(articles) > 1 and not options.edition:
         raise NarrateError('Several articles make one edition: give it a title with --edition "TITLE".')
-    script = compose_script(articles, edition=options.edition, pauses=options.pauses)
+    script = compose_script(articles, edition=options.edition, pauses=options.pauses,
+                            on_progress=_reporting(progress, "compose"))
     profile = choose_profile(options.voice, options.voices_dirs, script.language)
     lexicon_files = options.lexicons or default_lexicons()
     lexicon: Lexicon | None = load_lexicon(lexicon_files) if lexicon_files else None
@@ -145,28 +174,68 @@ def choose_profile(voice: str, voices_dirs: Sequence[Path], language: str | None
     return profile
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedSegment:
     """One segment with the engine, settings and cache key that will produce its audio."""
 
     index: int
+    """Position in speaking order, from 0."""
     text: str
+    """What the engine is asked to say."""
     engine: str
+    """The engine's name."""
     settings: VoiceSettings
+    """Voice, rate, pitch and volume for the segment's role."""
     key: str
+    """The content-addressed cache key of its audio (narrate.cache.key.segment_key)."""
 
 
-def plan_segments(script: Script, profile: VoiceProfile) -> list[PlannedSegment]:
+class SegmentPlan(Sequence[PlannedSegment]):
+    """Every segment of a script with its engine, settings and cache key, held compactly: the keys as 32-byte digests
+    in one buffer and the engine and settings once per role; each PlannedSegment is made when it is asked for.
+
+    A 2-million-word book has about 115,000 segments: as a list of PlannedSegment objects (one VoiceSettings each)
+    the plan took 43 MB; held like this, 4 MB beside the script it refers to."""
+
+    def __init__(self, segments: Sequence[Segment], voices: dict[str, tuple[str, VoiceSettings]], keys: bytes) -> None:
+        self._segments = segments
+        self._voices = voices
+        self._keys = keys
+
+    def __len__(self) -> int:
+        return len(self._segments)
+
+    def __getitem__(self, index: int) -> PlannedSegment:  # type: ignore[override]
+        if index < 0:
+            index += len(self._segments)
+        segment = self._segments[index]
+        engine, settings = self._voices[segment.role]
+        return PlannedSegment(index, segment.text, engine, settings, self.key(index))
+
+    def key(self, index: int) -> str:
+        """The cache key of segment `index`."""
+        return self._keys[32 * index: 32 * index + 32].hex()
+
+    def keys(self) -> Iterator[str]:
+        """Every segment's cache key, in speaking order."""
+        return (self.key(index) for index in range(len(self)))
+
+
+def plan_segments(script: Script, profile: VoiceProfile) -> SegmentPlan:
     """Give every segment its engine, voice settings (by role) and content-addressed cache key."""
+    segments = script.segments()
+    voices: dict[str, tuple[str, VoiceSettings]] = {}
     versions: dict[str, str] = {}
-    planned = []
-    for index, segment in enumerate(script.segments()):
-        engine, settings = profile.settings_for(segment.role)
-        if engine not in versions:
-            versions[engine] = engine_info(engine)[1]
-        key = segment_key(segment.text, engine, versions[engine], settings, profile.name)
-        planned.append(PlannedSegment(index, segment.text, engine, settings, key))
-    return planned
+    keys = bytearray()
+    for segment in segments:
+        voice = voices.get(segment.role)
+        if voice is None:
+            voice = voices[segment.role] = profile.settings_for(segment.role)
+            if voice[0] not in versions:
+                versions[voice[0]] = engine_info(voice[0])[1]
+        engine, settings = voice
+        keys += bytes.fromhex(segment_key(segment.text, engine, versions[engine], settings, profile.name))
+    return SegmentPlan(segments, voices, bytes(keys))
 
 
 def _tags(script: Script, output_dir: Path) -> EpisodeTags:
@@ -299,20 +368,20 @@ def build_episode(
         return _build_locked(script, planned, options, progress, lock)
 
 
-def _build_locked(script: Script, planned: list[PlannedSegment], options: BuildOptions,
+def _build_locked(script: Script, planned: SegmentPlan, options: BuildOptions,
                   progress: Callable[[str, int, int], None] | None, lock: EpisodeLock) -> BuildResult:
     output_dir = Path(options.output_dir)
     tags = _tags(script, output_dir)
     fingerprint = episode_fingerprint(
-        [p.key for p in planned],
-        [s.pause_ms for s in script.segments()],
+        planned.keys(),
+        (s.pause_ms for s in script.segments()),
         chapters=[(c.title, c.level, len(c.segments)) for c in script.chapters],
         audio_settings={"settings": repr(options.audio), "chunking": repr(ChunkPolicy()), "encoder": encoder_versions()},
         tags={"tags": repr(tags), "captions": [s.written for s in script.segments()]},
     )
     identity = script.identity or script.title
     state = manifest_path(output_dir, identity)
-    previous = EpisodeManifest.read(state)
+    previous = read_header(state)
     total = len(planned)
     if previous is not None and previous.fingerprint == fingerprint:
         lock.placing([f"{previous.stem}{suffix}" for suffix in EPISODE_SUFFIXES])  # a concurrent publish keeps off
@@ -358,12 +427,11 @@ def _build_locked(script: Script, planned: list[PlannedSegment], options: BuildO
     for folder in (output_dir, output_dir / STATE_DIR / "episodes"):  # temporary files of builds killed long ago
         remove_stale_parts(folder)
 
-    manifest = EpisodeManifest.from_build(
-        identity=identity, stem=stem, title=script.title, fingerprint=fingerprint, script=script,
-        segment_keys=[p.key for p in planned], timeline=assembled.timeline,
+    manifest = write_build_manifest(
+        state, identity=identity, stem=stem, title=script.title, fingerprint=fingerprint, script=script,
+        segment_keys=planned.keys(), timeline=assembled.timeline,
         sample_rate=options.audio.sample_rate, audio_file=f"{stem}.mp3",
     )
-    manifest.write(state)
     result = replace(_result(manifest, output_dir, state, total, counts["synthesized"], counts["reused"], unchanged=False),
                      chunks_total=assembled.chunks, chunks_encoded=assembled.chunks_encoded)
     if publishing is not None:
@@ -423,7 +491,7 @@ def _publish(script: Script, result: BuildResult, options: BuildOptions) -> Buil
     return replace(result, feed=output_dir / published.feed, page=output_dir / published.entry.page)
 
 
-def _result(manifest: EpisodeManifest, output_dir: Path, state: Path, total: int,
+def _result(manifest: ManifestHeader, output_dir: Path, state: Path, total: int,
             synthesized: int, reused: int, unchanged: bool) -> BuildResult:
     return BuildResult(
         mp3=output_dir / f"{manifest.stem}.mp3",

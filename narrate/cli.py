@@ -132,11 +132,13 @@ def _script_options(sources: list[str], edition: str | None, choices: _Choices, 
 
 
 def _script(sources: list[str], edition: str | None, choices: _Choices, stdin=None,  # type: ignore[no-untyped-def]
-            max_input_mb: float = DEFAULT_MAX_INPUT_MB):
+            max_input_mb: float = DEFAULT_MAX_INPUT_MB, cache: Path | None = None, progress=None):
+    from dataclasses import replace
+
     from narrate.build import make_script
 
-    return make_script(_script_options(sources, edition, choices, max_input_mb),
-                       stdin=stdin if stdin is not None else _stdin())
+    return make_script(replace(_script_options(sources, edition, choices, max_input_mb), cache_dir=cache),
+                       stdin=stdin if stdin is not None else _stdin(), progress=progress)
 
 
 @dataclass(frozen=True)
@@ -191,15 +193,18 @@ def _run_build(request: _BuildRequest) -> None:
         from narrate.build import BuildOptions, build_episode
         from narrate.progress import ProgressReporter
 
-        script = _script(request.sources, request.edition, chosen,
-                         stdin=io.BytesIO(stdin_data) if stdin_data is not None else None,
-                         max_input_mb=request.max_input_mb)
+        from narrate.cache.store import SegmentCache
+
         options = BuildOptions(
             output_dir=request.output, voice=chosen.voice, voices_dirs=chosen.voices, jobs=chosen.jobs,
             cache_dir=chosen.cache, use_cache=not request.no_cache, audio=AudioSettings(bitrate_kbps=chosen.bitrate),
             publish=not request.no_publish, base_url=request.base_url, scheduler=chosen.scheduler,
         )
         with ProgressReporter(enabled=not request.quiet and not request.as_json) as reporter:
+            script = _script(request.sources, request.edition, chosen,
+                             stdin=io.BytesIO(stdin_data) if stdin_data is not None else None,
+                             max_input_mb=request.max_input_mb, progress=reporter.update,
+                             cache=None if request.no_cache else (chosen.cache or SegmentCache.default_dir()))
             result = build_episode(script, options, progress=reporter.update)
         fastpath.remember(request.output, fingerprint, result)
     if request.as_json:
@@ -431,9 +436,12 @@ def cache_info(cache: CacheDir = None, as_json: AsJson = False) -> None:
 
 @cache_app.command("clear", short_help="Delete every cached segment and encoded chunk.")
 def cache_clear(cache: CacheDir = None) -> None:
-    """Delete every cached segment and encoded chunk."""
+    """Delete every cached segment, encoded chunk and remembered piece of script work."""
+    from narrate.memo import clear_memo
+
     store = _cache(cache)
     store.clear()
+    clear_memo(store.root)
     typer.echo(f"Cleared {store.root}")
 
 

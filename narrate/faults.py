@@ -4,6 +4,7 @@ Set `NARRATE_KILL_AT=MOMENT` in a build's or a publisher's environment and it di
 when it reaches MOMENT. Without the variable `checkpoint` does nothing but read it. The moments, in the order
 a build meets them:
 
+- build:memo-flushing     the script memo's new entries are written inside its transaction, not yet committed
 - build:sidecars-placed   the new STEM.chapters.json and STEM.vtt are in place, STEM.mp3 is not yet
 - build:audio-placed      all three new files are in place; nothing names them yet
 - catalog:made            a new catalog is complete under its temporary name, not yet renamed into place
@@ -20,7 +21,7 @@ import signal
 
 KILL_AT_ENV = "NARRATE_KILL_AT"
 """The environment variable naming the moment to die at."""
-MOMENTS = ("build:sidecars-placed", "build:audio-placed", "catalog:made", "publish:committed",
+MOMENTS = ("build:memo-flushing", "build:sidecars-placed", "build:audio-placed", "catalog:made", "publish:committed",
            "publish:feed-written", "publish:pages-written", "publish:deleting")
 """Every moment a checkpoint is placed at."""
 

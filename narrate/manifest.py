@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from narrate.files import write_text_atomic
+from narrate.files import atomic_path
 from narrate.locks import STATE_DIR
 from narrate.script.model import Script
 
@@ -29,14 +29,13 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _canonical(value: Any) -> bytes:
-    """Canonical JSON bytes of `value` (sorted keys, no spaces; non-JSON values such as dates as str)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+"""Canonical JSON: sorted keys, no spaces, non-JSON values such as dates as str."""
 
 
 def episode_fingerprint(
-    segment_keys: Sequence[str],
-    pauses_ms: Sequence[int],
+    segment_keys: Iterable[str],
+    pauses_ms: Iterable[int],
     *,
     chapters: Sequence[tuple[str, int, int]],
     audio_settings: Any,
@@ -48,17 +47,36 @@ def episode_fingerprint(
     `chapters` are (title, level, segment count) in order; `audio_settings` (output format, loudness
     target, bitrate...) and `tags` (the values written into the file) are any JSON-able values or
     strings such as a dataclass repr; mappings are compared regardless of key order.
+
+    The digest is that of the canonical JSON of {"schema", "segments": [[key, pause]...], "chapters", "audio",
+    "tags"}, fed to the hash a piece at a time: keys and pauses may be iterators, and no list of pairs nor JSON text
+    of the whole episode is ever held (a 2-million-word book has 115,000 segments).
     """
-    if len(segment_keys) != len(pauses_ms):
-        raise ValueError("episode_fingerprint needs one pause per segment")
-    payload = {
-        "schema": FINGERPRINT_SCHEMA,
-        "segments": [[k, int(p)] for k, p in zip(segment_keys, pauses_ms, strict=True)],
-        "chapters": [[str(t), int(level), int(first)] for t, level, first in chapters],
-        "audio": dict(audio_settings) if isinstance(audio_settings, Mapping) else audio_settings,
-        "tags": dict(tags) if isinstance(tags, Mapping) else tags,
-    }
-    return hashlib.sha256(_canonical(payload)).hexdigest()
+    digest = hashlib.sha256()
+
+    def feed(text: str) -> None:
+        digest.update(text.encode("utf-8", "surrogatepass"))
+
+    feed('{"audio":')
+    _feed_canonical(feed, dict(audio_settings) if isinstance(audio_settings, Mapping) else audio_settings)
+    feed(',"chapters":')
+    _feed_canonical(feed, [[str(t), int(level), int(first)] for t, level, first in chapters])
+    feed(f',"schema":{FINGERPRINT_SCHEMA},"segments":[')
+    try:
+        for index, (key, pause) in enumerate(zip(segment_keys, pauses_ms, strict=True)):
+            feed(("," if index else "") + "[" + _CANONICAL.encode(key) + "," + str(int(pause)) + "]")
+    except ValueError:
+        raise ValueError("episode_fingerprint needs one pause per segment") from None
+    feed('],"tags":')
+    _feed_canonical(feed, dict(tags) if isinstance(tags, Mapping) else tags)
+    feed("}")
+    return digest.hexdigest()
+
+
+def _feed_canonical(feed: Callable[[str], None], value: Any) -> None:
+    """Feed the canonical JSON of `value` (as _canonical writes it) a piece at a time."""
+    for piece in _CANONICAL.iterencode(value):
+        feed(piece)
 
 
 class _SampleSpan:
@@ -122,8 +140,9 @@ class ChapterRecord(_SampleSpan):
 
 
 @dataclass(frozen=True)
-class EpisodeManifest:
-    """The record of one built episode: identity, fingerprint, and where every segment and chapter sits."""
+class ManifestHeader:
+    """A built episode's record without its segments: identity, fingerprint, files and chapters (what a rebuild
+    needs to tell that nothing changed, and what a build reports)."""
 
     identity: str
     """The episode's stable source identity (its GUID derives from it)."""
@@ -137,8 +156,6 @@ class EpisodeManifest:
     """Sample rate of the joined PCM that sample positions count in."""
     total_samples: int
     """Length of the joined PCM in samples."""
-    segments: tuple[SegmentRecord, ...]
-    """Every segment in speaking order."""
     chapters: tuple[ChapterRecord, ...]
     """Every chapter in time order."""
     audio_file: str = ""
@@ -151,13 +168,84 @@ class EpisodeManifest:
         """Length of the episode in seconds."""
         return self.total_samples / self.sample_rate if self.sample_rate else 0.0
 
-    def segment_keys(self) -> list[str]:
-        """Cache keys of all segments in speaking order."""
-        return [s.cache_key for s in self.segments]
-
     def chapter_spans(self) -> list[ChapterRecord]:
         """Every chapter in time order, with start_s/end_s."""
         return list(self.chapters)
+
+    def header_json(self) -> dict[str, Any]:
+        """The JSON-able fields of the header (the start of the on-disk format)."""
+        return {
+            "manifest_version": MANIFEST_VERSION,
+            "identity": self.identity,
+            "stem": self.stem,
+            "title": self.title,
+            "fingerprint": self.fingerprint,
+            "sample_rate": self.sample_rate,
+            "total_samples": self.total_samples,
+            "audio_file": self.audio_file,
+            "output_sample_rate": self.output_sample_rate,
+            "chapters": [
+                {"title": c.title, "level": c.level, "start_sample": c.start_sample, "end_sample": c.end_sample,
+                 "sample_rate": c.sample_rate}
+                for c in self.chapters
+            ],
+        }
+
+    @classmethod
+    def header_from_json(cls, data: Mapping[str, Any]) -> ManifestHeader:
+        """The header of a manifest from its JSON (segments, if there, are not read); ValueError if not one of this
+        version."""
+        if not isinstance(data, Mapping) or data.get("manifest_version") != MANIFEST_VERSION:
+            raise ValueError("not a narrate episode manifest of this version")
+        try:
+            return ManifestHeader(**_header_fields(data))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"incomplete episode manifest: {exc}") from exc
+
+
+def _header_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "identity": str(data["identity"]),
+        "stem": str(data["stem"]),
+        "title": str(data["title"]),
+        "fingerprint": str(data["fingerprint"]),
+        "sample_rate": int(data["sample_rate"]),
+        "total_samples": int(data["total_samples"]),
+        "audio_file": str(data.get("audio_file", "")),
+        "output_sample_rate": int(data.get("output_sample_rate", 0)),
+        "chapters": tuple(
+            ChapterRecord(title=str(c["title"]), level=int(c["level"]), start_sample=int(c["start_sample"]),
+                          end_sample=int(c["end_sample"]), sample_rate=int(c["sample_rate"]))
+            for c in data["chapters"]
+        ),
+    }
+
+
+def _segment_json(s: SegmentRecord) -> dict[str, Any]:
+    return {
+        "index": s.index,
+        "chapter_index": s.chapter_index,
+        "role": s.role,
+        "text": s.text,
+        "text_sha256": s.text_sha256,
+        "cache_key": s.cache_key,
+        "start_sample": s.start_sample,
+        "end_sample": s.end_sample,
+        "sample_rate": s.sample_rate,
+        "pause_ms": s.pause_ms,
+    }
+
+
+@dataclass(frozen=True)
+class EpisodeManifest(ManifestHeader):
+    """The record of one built episode: its header, and where every segment sits."""
+
+    segments: tuple[SegmentRecord, ...] = ()
+    """Every segment in speaking order."""
+
+    def segment_keys(self) -> list[str]:
+        """Cache keys of all segments in speaking order."""
+        return [s.cache_key for s in self.segments]
 
     @classmethod
     def read(cls, path: Path) -> EpisodeManifest | None:
@@ -184,139 +272,102 @@ class EpisodeManifest:
         `timeline` is read only through plain attributes: `sample_rate`, `total_samples`, `segments[i]`
         with `chapter`, `start_sample`, `end_sample`, and `chapters[j]` with `title`, `level`, `start_ms`.
         `sample_rate` is the encoded file's rate; `duration_s` is accepted for the caller's convenience
-        (the manifest derives its duration from sample counts).
+        (the manifest derives its duration from sample counts). write_build_manifest writes the same record
+        without holding it.
         """
-        spoken = script.segments()
-        if not (len(spoken) == len(segment_keys) == len(timeline.segments)):
-            raise ValueError("from_build needs one cache key and one timed segment per script segment")
-        rate, total = int(timeline.sample_rate), int(timeline.total_samples)
-        segments = tuple(
-            SegmentRecord(
-                index=i,
-                chapter_index=int(timed.chapter),
-                role=seg.role,
-                text=seg.text,
-                text_sha256=text_sha256(seg.text),
-                cache_key=key,
-                start_sample=int(timed.start_sample),
-                end_sample=int(timed.end_sample),
-                sample_rate=rate,
-                pause_ms=seg.pause_ms,
-            )
-            for i, (seg, key, timed) in enumerate(zip(spoken, segment_keys, timeline.segments, strict=True))
-        )
-        chapters = _chapter_records(timeline.chapters, segments, total, rate)
-        return cls(
-            identity=identity,
-            stem=stem,
-            title=title,
-            fingerprint=fingerprint,
-            sample_rate=rate,
-            total_samples=total,
-            segments=segments,
-            chapters=chapters,
-            audio_file=audio_file,
-            output_sample_rate=int(sample_rate),
-        )
+        header = build_header(identity=identity, stem=stem, title=title, fingerprint=fingerprint, timeline=timeline,
+                              sample_rate=sample_rate, audio_file=audio_file)
+        return cls(**vars(header), segments=tuple(_segment_records(script, segment_keys, timeline)))
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able dict of the whole manifest (the on-disk format)."""
-        return {
-            "manifest_version": MANIFEST_VERSION,
-            "identity": self.identity,
-            "stem": self.stem,
-            "title": self.title,
-            "fingerprint": self.fingerprint,
-            "sample_rate": self.sample_rate,
-            "total_samples": self.total_samples,
-            "audio_file": self.audio_file,
-            "output_sample_rate": self.output_sample_rate,
-            "chapters": [
-                {
-                    "title": c.title,
-                    "level": c.level,
-                    "start_sample": c.start_sample,
-                    "end_sample": c.end_sample,
-                    "sample_rate": c.sample_rate,
-                }
-                for c in self.chapters
-            ],
-            "segments": [
-                {
-                    "index": s.index,
-                    "chapter_index": s.chapter_index,
-                    "role": s.role,
-                    "text": s.text,
-                    "text_sha256": s.text_sha256,
-                    "cache_key": s.cache_key,
-                    "start_sample": s.start_sample,
-                    "end_sample": s.end_sample,
-                    "sample_rate": s.sample_rate,
-                    "pause_ms": s.pause_ms,
-                }
-                for s in self.segments
-            ],
-        }
+        return {**self.header_json(), "segments": [_segment_json(s) for s in self.segments]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> EpisodeManifest:
         """Rebuild a manifest from `to_json()` output; raise ValueError if it is not one of this version."""
-        if not isinstance(data, Mapping) or data.get("manifest_version") != MANIFEST_VERSION:
-            raise ValueError("not a narrate episode manifest of this version")
+        header = ManifestHeader.header_from_json(data)
         try:
-            return cls(
-                identity=str(data["identity"]),
-                stem=str(data["stem"]),
-                title=str(data["title"]),
-                fingerprint=str(data["fingerprint"]),
-                sample_rate=int(data["sample_rate"]),
-                total_samples=int(data["total_samples"]),
-                audio_file=str(data.get("audio_file", "")),
-                output_sample_rate=int(data.get("output_sample_rate", 0)),
-                chapters=tuple(
-                    ChapterRecord(
-                        title=str(c["title"]),
-                        level=int(c["level"]),
-                        start_sample=int(c["start_sample"]),
-                        end_sample=int(c["end_sample"]),
-                        sample_rate=int(c["sample_rate"]),
-                    )
-                    for c in data["chapters"]
-                ),
-                segments=tuple(
-                    SegmentRecord(
-                        index=int(s["index"]),
-                        chapter_index=int(s["chapter_index"]),
-                        role=str(s["role"]),
-                        text=str(s["text"]),
-                        text_sha256=str(s["text_sha256"]),
-                        cache_key=str(s["cache_key"]),
-                        start_sample=int(s["start_sample"]),
-                        end_sample=int(s["end_sample"]),
-                        sample_rate=int(s["sample_rate"]),
-                        pause_ms=int(s.get("pause_ms", 0)),
-                    )
-                    for s in data["segments"]
-                ),
+            segments = tuple(
+                SegmentRecord(
+                    index=int(s["index"]),
+                    chapter_index=int(s["chapter_index"]),
+                    role=str(s["role"]),
+                    text=str(s["text"]),
+                    text_sha256=str(s["text_sha256"]),
+                    cache_key=str(s["cache_key"]),
+                    start_sample=int(s["start_sample"]),
+                    end_sample=int(s["end_sample"]),
+                    sample_rate=int(s["sample_rate"]),
+                    pause_ms=int(s.get("pause_ms", 0)),
+                )
+                for s in data["segments"]
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"incomplete episode manifest: {exc}") from exc
+        return cls(**vars(header), segments=segments)
 
     def write(self, path: Path) -> None:
         """Write the manifest as JSON to `path` atomically."""
-        write_text_atomic(Path(path), json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n")
+        _write(Path(path), self, self.segments)
+
+
+def build_header(*, identity: str, stem: str, title: str, fingerprint: str, timeline: Any, sample_rate: int = 0,
+                 audio_file: str = "") -> ManifestHeader:
+    """The header of a finished build's manifest (see EpisodeManifest.from_build for `timeline`)."""
+    rate, total = int(timeline.sample_rate), int(timeline.total_samples)
+    starts = ((int(timed.chapter), int(timed.start_sample)) for timed in timeline.segments)
+    return ManifestHeader(identity=identity, stem=stem, title=title, fingerprint=fingerprint, sample_rate=rate,
+                          total_samples=total, chapters=_chapter_records(timeline.chapters, starts, total, rate),
+                          audio_file=audio_file, output_sample_rate=int(sample_rate))
+
+
+def write_build_manifest(path: Path, *, identity: str, stem: str, title: str, fingerprint: str, script: Script,
+                         segment_keys: Iterable[str], timeline: Any, sample_rate: int = 0,
+                         audio_file: str = "") -> ManifestHeader:
+    """Write the manifest of a finished build to `path` (atomically) a segment at a time, as EpisodeManifest.from_build
+    would make it, without holding its records (a 2-million-word book has 115,000); return its header."""
+    header = build_header(identity=identity, stem=stem, title=title, fingerprint=fingerprint, timeline=timeline,
+                          sample_rate=sample_rate, audio_file=audio_file)
+    _write(Path(path), header, _segment_records(script, segment_keys, timeline))
+    return header
+
+
+def _segment_records(script: Script, segment_keys: Iterable[str], timeline: Any) -> Iterator[SegmentRecord]:
+    spoken = script.segments()
+    if not len(spoken) == len(timeline.segments):
+        raise ValueError("from_build needs one cache key and one timed segment per script segment")
+    rate = int(timeline.sample_rate)
+    try:
+        for i, (seg, key, timed) in enumerate(zip(spoken, segment_keys, timeline.segments, strict=True)):
+            yield SegmentRecord(index=i, chapter_index=int(timed.chapter), role=seg.role, text=seg.text,
+                                text_sha256=text_sha256(seg.text), cache_key=key, start_sample=int(timed.start_sample),
+                                end_sample=int(timed.end_sample), sample_rate=rate, pause_ms=seg.pause_ms)
+    except ValueError as exc:
+        raise ValueError("from_build needs one cache key and one timed segment per script segment") from exc
+
+
+def _write(path: Path, header: ManifestHeader, segments: Iterable[SegmentRecord]) -> None:
+    """Write a manifest: the header with its chapters on the first line, ending where the segments list opens, then
+    one segment a line. The whole is one JSON document; the first line alone, closed, is the header (read_header)."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as out:
+        head = json.dumps({**header.header_json(), "segments": []}, ensure_ascii=False)
+        out.write(head[: -len("]}")])
+        for index, record in enumerate(segments):
+            out.write(("\n" if index == 0 else ",\n") + json.dumps(_segment_json(record), ensure_ascii=False))
+        out.write("\n]}\n")
 
 
 def _chapter_records(
-    timed_chapters: Sequence[Any], segments: Sequence[SegmentRecord], total: int, rate: int
+    timed_chapters: Sequence[Any], segment_starts: Iterable[tuple[int, int]], total: int, rate: int
 ) -> tuple[ChapterRecord, ...]:
     """Chapter sample spans from the segments' samples: a chapter starts where its speech starts (the
     first at 0, an empty one where the next speech starts); level 0 runs to the next level-0 chapter,
     level 1 to the next chapter. Checked against the timeline's own milliseconds."""
     n = len(timed_chapters)
     first_start: dict[int, int] = {}
-    for s in segments:
-        first_start.setdefault(s.chapter_index, s.start_sample)
+    for chapter_index, start_sample in segment_starts:
+        first_start.setdefault(chapter_index, start_sample)
     starts = [total] * (n + 1)
     for i in range(n - 1, -1, -1):
         starts[i] = first_start.get(i, starts[i + 1])
@@ -347,3 +398,18 @@ def manifest_path(output_dir: Path, identity: str) -> Path:
     """Where the manifest of the episode with this identity lives (OUTPUT/.narrate/episodes/HASH.json)."""
     name = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:20] + ".json"
     return Path(output_dir) / STATE_DIR / "episodes" / name
+
+
+def read_header(path: Path) -> ManifestHeader | None:
+    """The header of the manifest at `path` (no segment is read), or None if it is missing, unreadable or of another
+    version."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            first = handle.readline()
+        try:
+            data = json.loads(first.rstrip("\n") + "]}")
+        except ValueError:  # not laid out by _write: read it whole
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return ManifestHeader.header_from_json(data)
+    except (OSError, ValueError):
+        return None

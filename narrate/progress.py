@@ -1,13 +1,14 @@
-"""A rich progress bar on stderr for synthesis and assembly; silent when disabled."""
+"""Rich progress bars on stderr for every stage of a build, from reading the articles on; silent when disabled."""
 
 from __future__ import annotations
 
 from types import TracebackType
 
 
-STAGES = ("read", "synthesize", "assemble")
+STAGES = ("read", "compose", "normalize", "synthesize", "assemble")
 """Stages in the order their bars are listed, whichever reports first (a partial rebuild assembles cached
-segments before the first fresh one is synthesized)."""
+segments before the first fresh one is synthesized): articles read, blocks composed into segments, segments
+rewritten for speech, segments synthesized, segments laid into the episode."""
 
 
 class ProgressReporter:
@@ -23,7 +24,8 @@ class ProgressReporter:
         return self
 
     def _start(self) -> None:
-        """Show the bars at the first update, so a build that fails before any work prints nothing but its error."""
+        """Show the bars at the first update (reading the first article): a build shows progress from its first
+        second. A build that fails takes its bars away again, so it prints nothing but its error."""
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -65,4 +67,10 @@ class ProgressReporter:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if self._progress is not None:
-            self._progress.stop()
+            if exc_type is not None and not issubclass(exc_type, KeyboardInterrupt):
+                # A failed build says its error alone: the bars are taken away (Live.stop, not Progress.stop, which
+                # also prints a blank line where stderr is not a terminal).
+                self._progress.live.transient = True
+                self._progress.live.stop()
+            else:
+                self._progress.stop()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from narrate import manifest as manifest_module
 from narrate.script.model import Chapter, Script, Segment
@@ -15,7 +19,9 @@ from narrate.manifest import (
     SegmentRecord,
     episode_fingerprint,
     read,
+    read_header,
     text_sha256,
+    write_build_manifest,
 )
 
 RATE = 22050
@@ -211,3 +217,76 @@ def test_fingerprint_accepts_strings_such_as_a_repr():
     as_text = {**FP_BASE, "audio_settings": "AudioSettings(bitrate=64)", "tags": "EpisodeTags(title='x')"}
     changed = {**as_text, "tags": "EpisodeTags(title='y')"}
     assert episode_fingerprint(**as_text) != episode_fingerprint(**changed)
+
+
+# -- streaming: the fingerprint and the manifest of a long book are never held whole ------------------------------------
+
+
+def _fingerprint_as_one_json(segment_keys, pauses_ms, *, chapters, audio_settings, tags) -> str:  # type: ignore[no-untyped-def]
+    """The fingerprint as it was first defined: the sha256 of one canonical JSON text of the whole payload."""
+    payload = {
+        "schema": manifest_module.FINGERPRINT_SCHEMA,
+        "segments": [[k, int(p)] for k, p in zip(segment_keys, pauses_ms, strict=True)],
+        "chapters": [[str(t), int(level), int(first)] for t, level, first in chapters],
+        "audio": dict(audio_settings) if isinstance(audio_settings, dict) else audio_settings,
+        "tags": dict(tags) if isinstance(tags, dict) else tags,
+    }
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+_values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), _text,
+                                 st.dates().map(lambda d: d)), lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(_text, inner, max_size=3), max_leaves=8)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(keys=st.lists(_text, max_size=20), pauses=st.lists(st.integers(0, 5000), max_size=20),
+       chapters=st.lists(st.tuples(_text, st.integers(0, 1), st.integers(0, 9)), max_size=4),
+       audio=st.one_of(_text, st.dictionaries(_text, _values, max_size=4)),
+       tags=st.one_of(_text, st.dictionaries(_text, _values, max_size=4)))
+def test_the_streamed_fingerprint_is_the_one_json_fingerprint(keys, pauses, chapters, audio, tags) -> None:
+    pauses = (pauses * (len(keys) // max(1, len(pauses)) + 1))[: len(keys)] if pauses else [0] * len(keys)
+    expected = _fingerprint_as_one_json(keys, pauses, chapters=chapters, audio_settings=audio, tags=tags)
+    assert episode_fingerprint(iter(keys), iter(pauses), chapters=chapters, audio_settings=audio, tags=tags) == expected
+
+
+def test_the_streamed_fingerprint_still_needs_one_pause_per_segment() -> None:
+    with pytest.raises(ValueError):
+        episode_fingerprint(iter(["a" * 64, "b" * 64]), iter([300]), chapters=[], audio_settings={}, tags={})
+    assert _fingerprint_as_one_json(**{**FP_BASE, "tags": {"date": dt.date(2024, 5, 1)}}) == episode_fingerprint(
+        **{**FP_BASE, "tags": {"date": dt.date(2024, 5, 1)}})
+
+
+def test_a_manifest_written_a_segment_at_a_time_is_the_one_from_build(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    timeline = pytest.importorskip("narrate.audio.timeline").build_timeline(_script(), SPANS, TOTAL, RATE)
+    keys = [f"{i:064x}" for i in range(4)]
+    common = dict(identity="urn:narrate:harbour-news", stem="harbour-news", title="Harbour news", fingerprint="0" * 64,
+                  script=_script(), timeline=timeline, sample_rate=44100, audio_file="harbour-news.mp3")
+    whole = EpisodeManifest.from_build(**common, segment_keys=keys)
+    header = write_build_manifest(tmp_path / "m.json", **common, segment_keys=iter(keys))
+    assert read(tmp_path / "m.json") == whole
+    assert header == read_header(tmp_path / "m.json") and header.chapters == whole.chapters
+    assert json.loads((tmp_path / "m.json").read_text()) == whole.to_json()  # one JSON document, as before
+
+
+def test_the_header_is_read_without_the_segments(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "m.json"
+    make_manifest().write(path)
+    first, rest = path.read_text().split("\n", 1)
+    path.write_text(first + "\n" + rest.replace("cache_key", "broken"))  # segments no longer readable...
+    assert read(path) is None
+    header = read_header(path)  # ...but the header is, from the first line alone
+    assert header is not None and header.fingerprint == "f" * 64 and header.chapters == make_manifest().chapters
+
+
+def test_a_manifest_laid_out_as_before_is_still_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(make_manifest().to_json(), ensure_ascii=False, indent=1) + "\n")
+    assert read(path) == make_manifest()
+    assert read_header(path) == read_header_of(make_manifest())
+
+
+def read_header_of(manifest: EpisodeManifest):  # type: ignore[no-untyped-def]
+    return manifest_module.ManifestHeader.header_from_json(manifest.to_json())

@@ -87,3 +87,36 @@ def test_many_paragraphs_split_fast():
     for _ in range(200):
         split_sentences(paragraph)
     assert time.perf_counter() - start < 10
+
+
+# --- our pysbd Segmenter locates sentences as pysbd does -------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+import pysbd  # noqa: E402
+
+from fuzz_inputs import corpus_texts  # noqa: E402
+from narrate.script.sentences import segmenter_class  # noqa: E402
+
+_PIECES = ("Dr.", "Mr.", "U.S.", "p.m.", "St.", "No.", "e.g.", "i.e.", "Lt. Col.", "Jan.", "a)", "1)", "ii.", "4.50",
+           "1.", "...", "…", "!", "?", "?!", ".", ",", ";", ":", "“", "”", '"', "'", "(", ")", "[", "]", "—", "-",
+           "word", "Word", "the", "council", "Ana", "said", "I", "A", "x", "9", "2025", "\n", "\t", "\u00a0", "\u2003",
+           "\x1c", " ", "  ")
+_texts = st.lists(st.sampled_from(_PIECES), max_size=40).map(lambda parts: " ".join(parts))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(_texts, st.sampled_from(["en", "de", "fr", "es"]))
+def test_our_segmenter_finds_the_sentences_pysbd_finds(text, language):
+    ours = segmenter_class()(language=language, clean=False).segment(text)
+    assert ours == pysbd.Segmenter(language=language, clean=False).segment(text)
+
+
+def test_our_segmenter_agrees_with_pysbd_on_real_paragraphs():
+    paragraphs = [p for suffix, data in corpus_texts() if suffix == ".md"
+                  for p in data.decode("utf-8", "replace").split("\n\n") if p.strip() and len(p) <= 2000]
+    if not paragraphs:
+        pytest.skip("the shared corpus is not beside the repository (set NARRATE_CORPUS)")
+    ours, theirs = segmenter_class()(language="en", clean=False), pysbd.Segmenter(language="en", clean=False)
+    for paragraph in paragraphs[:400]:
+        assert ours.segment(paragraph) == theirs.segment(paragraph)

@@ -5,9 +5,6 @@ from __future__ import annotations
 import codecs
 import unicodedata
 
-import charset_normalizer
-from charset_normalizer.md import mess_ratio
-
 from narrate.errors import InputError
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -67,17 +64,19 @@ def _control_share(data: bytes) -> float:
     return controls / len(data)
 
 
+_BAD_CATEGORIES = ("Cc", "Cn", "Co", "Cs")
+"""Control, unassigned, private-use and surrogate characters: no text is made of them."""
+
+
 def reads_as_text(text: str) -> bool:
-    """True when a decoded string looks like human text: no control or unassigned characters to speak of."""
+    """True when a decoded string looks like human text: no control or unassigned characters to speak of.
+
+    Each distinct character is looked up once (an article uses a few hundred), so a long book costs a set and a few
+    counts rather than a lookup per character."""
     if not text.strip():
         return True
-    bad = 0
-    for ch in text:
-        if ch in "\t\n\r\f":
-            continue
-        category = unicodedata.category(ch)
-        if category in ("Cc", "Cn", "Co", "Cs") or ch == "\ufffd":
-            bad += 1
+    bad = sum(text.count(ch) for ch in set(text)
+              if ch not in "\t\n\r\f" and (ch == "\ufffd" or unicodedata.category(ch) in _BAD_CATEGORIES))
     return bad / len(text) <= _MAX_CONTROL_SHARE
 
 
@@ -89,6 +88,8 @@ def _western_guess(data: bytes) -> tuple[str, float] | None:
         except UnicodeDecodeError:
             continue
         if reads_as_text(text) and any(ch.isalpha() for ch in text):
+            from charset_normalizer.md import mess_ratio
+
             return text, mess_ratio(text)
     return None
 
@@ -97,8 +98,11 @@ def _detect(data: bytes) -> str | None:
     """Decode with charset-normalizer, only when it is confident and the result reads as text.
 
     Short Western texts tie between cp1250, cp1252, mac_iceland...; when Windows-1252 reads about as
-    cleanly as the detector's best guess, it wins, since that is what such articles really use.
+    cleanly as the detector's best guess, it wins, since that is what such articles really use. (charset-normalizer is
+    imported here, for the rare input that is not UTF-8.)
     """
+    import charset_normalizer
+
     guesses = [
         (str(m), m.chaos) for m in charset_normalizer.from_bytes(data) if m.chaos <= _MAX_CHAOS
     ]

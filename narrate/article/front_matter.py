@@ -8,11 +8,10 @@ Warnings are InputWarning, which the command line prints as one line.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from typing import Any
-
-import yaml
 
 from narrate.article.paragraphs import normalize_space
 from narrate.errors import InputWarning
@@ -27,41 +26,43 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:
 _FRONT_MATTER_LINE = re.compile(r"^(?:[\w-]+\s*:|\s|-\s|#)")
 
 
-class _TooDeep(yaml.YAMLError):
-    """The block nests deeper than MAX_DEPTH."""
+@functools.cache
+def _yaml() -> tuple[Any, type[Exception], type[Any]]:
+    """PyYAML, the 'too deep' error and the loader: PyYAML's safe loader with a nesting limit, whose scalars that do
+    not convert (2025-02-30, a 5,000-digit integer) stay as the text they were written as instead of raising.
+    Built on first use: most articles have no front matter, and importing PyYAML costs about 15 ms."""
+    import yaml
 
+    class TooDeep(yaml.YAMLError):
+        """The block nests deeper than MAX_DEPTH."""
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader with a nesting limit; scalars that do not convert (2025-02-30, a 5,000-digit
-    integer) stay as the text they were written as instead of raising."""
+    class Loader(yaml.SafeLoader):
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self._depth = 0
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
+        def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: ANN401 (PyYAML's own signature)
+            self._depth += 1
+            try:
+                if self._depth > MAX_DEPTH:
+                    raise TooDeep(f"front matter nests deeper than {MAX_DEPTH} levels")
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: ANN401 (PyYAML's own signature)
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise _TooDeep(f"front matter nests deeper than {MAX_DEPTH} levels")
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+    def as_written(constructor: Any) -> Any:  # noqa: ANN401
+        def construct(loader: Loader, node: yaml.ScalarNode) -> Any:  # noqa: ANN401
+            try:
+                return constructor(loader, node)
+            except (ValueError, OverflowError):
+                return loader.construct_scalar(node)
 
+        return construct
 
-def _as_written(constructor: Any) -> Any:  # noqa: ANN401
-    def construct(loader: _Loader, node: yaml.ScalarNode) -> Any:  # noqa: ANN401
-        try:
-            return constructor(loader, node)
-        except (ValueError, OverflowError):
-            return loader.construct_scalar(node)
-
-    return construct
-
-
-for _tag, _method in (("timestamp", yaml.SafeLoader.construct_yaml_timestamp), ("int", yaml.SafeLoader.construct_yaml_int),
-                      ("float", yaml.SafeLoader.construct_yaml_float)):
-    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _as_written(_method))
+    for tag, method in (("timestamp", yaml.SafeLoader.construct_yaml_timestamp),
+                        ("int", yaml.SafeLoader.construct_yaml_int), ("float", yaml.SafeLoader.construct_yaml_float)):
+        Loader.add_constructor(f"tag:yaml.org,2002:{tag}", as_written(method))
+    return yaml, TooDeep, Loader
 
 
 def warn(message: str) -> None:
@@ -73,9 +74,10 @@ def _load(block: str) -> tuple[object, str | None]:
     """The YAML data of a block, or (None, why it cannot be read)."""
     if len(block.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return None, f"The front matter is larger than {MAX_BYTES // 1024} KB and was ignored."
+    yaml, too_deep, loader = _yaml()
     try:
-        return yaml.load(block, Loader=_Loader), None  # noqa: S506 (a SafeLoader subclass)
-    except _TooDeep:
+        return yaml.load(block, Loader=loader), None  # noqa: S506 (a SafeLoader subclass)
+    except too_deep:
         return None, f"The front matter nests deeper than {MAX_DEPTH} levels and was ignored."
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
         where = getattr(error, "problem_mark", None)

@@ -6,6 +6,8 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
+from narrate.memo import remembered
+
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
 
@@ -92,6 +94,12 @@ def detect_language(text: str) -> str | None:
         return None
     if is_clearly_english(sample):
         return "en"  # py3langid's model takes about 0.3 s to load; most articles are settled here
+    return remembered("language", _classified, sample)
+
+
+def _classified(sample: str) -> str | None:
+    """py3langid's guess for `sample` when it is confident, else None (remembered in the script memo when one is
+    active: a rebuild then loads the model only for an article whose opening changed)."""
     language, confidence = _identifier().classify(sample)
     if confidence < MIN_CONFIDENCE:
         return None

@@ -50,14 +50,18 @@ class EpisodeMaker:
 
     def script(self, articles: Sequence[Article], identity: str, edition: str | None = None,
                edition_date: dt.date | None = None):  # type: ignore[no-untyped-def]
-        """The speakable script of one article (or, with `edition`, of several), under the catalog identity `identity`."""
+        """The speakable script of one article (or, with `edition`, of several), under the catalog identity `identity`
+        (with the script memo of the cache folder: an edited article re-composes only its changed paragraphs)."""
         from narrate.build import choose_profile
+        from narrate.cache.store import SegmentCache
+        from narrate.memo import remembering
         from narrate.script.compose import compose_script
         from narrate.script.speech import speakable
 
-        script = replace(compose_script(articles, edition=edition, edition_date=edition_date), identity=identity)
-        profile = choose_profile(self.voice, self.voices_dirs, script.language)
-        return speakable(script, self._lexicon, profile.name)
+        with remembering((self.cache_dir or SegmentCache.default_dir()) if self.use_cache else None):
+            script = replace(compose_script(articles, edition=edition, edition_date=edition_date), identity=identity)
+            profile = choose_profile(self.voice, self.voices_dirs, script.language)
+            return speakable(script, self._lexicon, profile.name)
 
     def build(self, script, progress: Callable[[str, int, int], None] | None = None) -> EpisodeInfo:  # type: ignore[no-untyped-def]
         """Synthesize, assemble and publish `script` (reusing cached segments); what was made."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from narrate.article.byline import join_names
@@ -25,7 +25,7 @@ from narrate.article.model import Article, Block
 from narrate.article.paragraphs import shorten
 from narrate.script.clean import clean_for_speech, is_speakable
 from narrate.script.model import Chapter, Role, Script, Segment
-from narrate.script.normalize.dates import MONTHS
+from narrate.script.months import MONTHS
 from narrate.script.pauses import Pauses
 from narrate.script.quotes import Run, ends_sentence, split_quotations
 from narrate.script.sentences import DEFAULT_MAX_CHARS, bound_length, split_sentences
@@ -97,9 +97,30 @@ def _heading_segments(text: str, pauses: Pauses) -> list[Segment]:
     return segments
 
 
-def _block_segments(blocks: Sequence[Block], language: str | None, pauses: Pauses, into: list[Segment]) -> None:
+PROGRESS_EVERY = 50
+"""compose_script's `on_progress` is called after every this many blocks (and at the end)."""
+
+
+class _Counter:
+    """Counts composed blocks for compose_script's `on_progress(done, total)`."""
+
+    def __init__(self, total: int, on_progress: Callable[[int, int], None] | None) -> None:
+        self.total, self.done, self.on_progress = total, 0, on_progress
+        if on_progress is not None:
+            on_progress(0, total)
+
+    def step(self) -> None:
+        self.done += 1
+        if self.on_progress is not None and (self.done % PROGRESS_EVERY == 0 or self.done == self.total):
+            self.on_progress(self.done, self.total)
+
+
+def _block_segments(blocks: Sequence[Block], language: str | None, pauses: Pauses, into: list[Segment],
+                    counter: _Counter | None = None) -> None:
     """Append the segments for a run of blocks; a break lengthens the pause after what came before."""
     for block in blocks:
+        if counter is not None:
+            counter.step()
         if block.kind == "break":
             if into:
                 into[-1] = replace(into[-1], pause_ms=max(into[-1].pause_ms, pauses.section_ms))
@@ -130,7 +151,7 @@ def _body_says_title(article: Article) -> bool:
     return _words(first) == _words(article.title)
 
 
-def _article_chapters(article: Article, pauses: Pauses, *, nested: bool) -> list[Chapter]:
+def _article_chapters(article: Article, pauses: Pauses, *, nested: bool, counter: _Counter | None = None) -> list[Chapter]:
     """The chapters of one article: a headline chapter, then one per level-1/2 section."""
     language = article.language
     opening = [] if _body_says_title(article) else _heading_segments(article.title, pauses)
@@ -142,7 +163,7 @@ def _article_chapters(article: Article, pauses: Pauses, *, nested: bool) -> list
             chapters.append((shorten(section.heading), _heading_segments(section.heading, pauses)))
         elif section.heading:
             chapters[-1][1].extend(_heading_segments(section.heading, pauses))
-        _block_segments(section.blocks, language, pauses, chapters[-1][1])
+        _block_segments(section.blocks, language, pauses, chapters[-1][1], counter)
     out = [
         Chapter(title=title, segments=_end_chapter(segments, pauses.section_ms), level=1 if nested and i else 0)
         for i, (title, segments) in enumerate(chapters)
@@ -177,10 +198,10 @@ def _without_final_pause(chapters: list[Chapter]) -> tuple[Chapter, ...]:
     return tuple(chapters)
 
 
-def _single_script(article: Article, pauses: Pauses) -> Script:
+def _single_script(article: Article, pauses: Pauses, counter: _Counter) -> Script:
     return Script(
         title=shorten(article.title),
-        chapters=_without_final_pause(_article_chapters(article, pauses, nested=False)),
+        chapters=_without_final_pause(_article_chapters(article, pauses, nested=False, counter=counter)),
         author=article.author,
         date=article.date,
         language=article.language,
@@ -195,7 +216,8 @@ def _common(values: Sequence[str | None]) -> str | None:
     return known.pop() if len(known) == 1 else None
 
 
-def _edition_script(articles: Sequence[Article], edition: str, pauses: Pauses, edition_date: dt.date | None) -> Script:
+def _edition_script(articles: Sequence[Article], edition: str, pauses: Pauses, edition_date: dt.date | None,
+                    counter: _Counter) -> Script:
     date = edition_date or max((a.date for a in articles if a.date), default=None)
     intro = _heading_segments(edition, pauses)
     if date:
@@ -205,7 +227,7 @@ def _edition_script(articles: Sequence[Article], edition: str, pauses: Pauses, e
         intro.extend(_heading_segments(article.title, pauses))
     chapters = [Chapter(title=edition, segments=_end_chapter(intro, pauses.section_ms))]
     for article in articles:
-        chapters.extend(_article_chapters(article, pauses, nested=True))
+        chapters.extend(_article_chapters(article, pauses, nested=True, counter=counter))
     authors: list[str] = []
     for article in articles:
         if article.author and article.author not in authors:
@@ -227,11 +249,15 @@ def compose_script(
     edition: str | None = None,
     pauses: Pauses = Pauses(),
     edition_date: dt.date | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Script:
-    """Turn one article (or, with an edition title or several articles, an edition) into a Script."""
+    """Turn one article (or, with an edition title or several articles, an edition) into a Script.
+
+    `on_progress(done, total)` counts the articles' blocks (paragraphs, quotes, list items...) composed so far."""
     if not articles:
         raise ValueError("compose_script needs at least one article.")
+    counter = _Counter(sum(len(s.blocks) for a in articles for s in a.sections), on_progress)
     if edition is None and len(articles) == 1:
-        return _single_script(articles[0], pauses)
+        return _single_script(articles[0], pauses, counter)
     title = (edition or "").strip() or DEFAULT_EDITION_TITLE
-    return _edition_script(articles, title, pauses, edition_date)
+    return _edition_script(articles, title, pauses, edition_date, counter)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-import pysbd
-from pysbd.languages import LANGUAGE_CODES
+from narrate.memo import remembered
+
+if TYPE_CHECKING:
+    import pysbd
 
 DEFAULT_MAX_CHARS = 300
 """The longest segment we hand the engine in one call (well below pyttsx3's crash size)."""
@@ -37,11 +40,50 @@ _BOUNDARIES: tuple[re.Pattern[str], ...] = (
 
 @lru_cache(maxsize=8)
 def _segmenter(language: str) -> pysbd.Segmenter:
-    """One cached pysbd Segmenter per language (building one is not free)."""
-    return pysbd.Segmenter(language=language, clean=False)
+    """One cached pysbd Segmenter per language (building one is not free; pysbd is imported on first use, which a
+    rebuild whose paragraphs are all in the script memo never needs)."""
+    return segmenter_class()(language=language, clean=False)
+
+
+@lru_cache(maxsize=1)
+def segmenter_class() -> type[pysbd.Segmenter]:
+    """pysbd's Segmenter, locating each sentence it found in the text by plain search instead of by a regex.
+
+    pysbd (0.3.4) maps its sentences back onto the original text with `re.finditer(re.escape(sentence) + r'\\s*')`:
+    a pattern compiled per sentence, which also pushes pysbd's own rules out of the `re` module's 512-entry cache so
+    that they are compiled again and again (10,000 compiles on the novel, most of the splitting time). The search
+    below returns the same spans: the first occurrence, scanning left to right without overlaps, that ends after the
+    previous sentence's span, with the whitespace after it (tests/test_script_sentences.py compares both).
+    """
+    import pysbd
+    from pysbd.utils import TextSpan
+
+    class Segmenter(pysbd.Segmenter):  # type: ignore[misc]
+        def sentences_with_char_spans(self, sentences: list[str]) -> list[Any]:
+            if not all(sentences):
+                return super().sentences_with_char_spans(sentences)  # an empty pattern matches everywhere: pysbd's way
+            text: str = self.original_text
+            spans: list[Any] = []
+            prior_end = 0
+            for sentence in sentences:
+                start = text.find(sentence)
+                while start != -1:
+                    end = start + len(sentence)
+                    while end < len(text) and text[end].isspace():
+                        end += 1
+                    if end > prior_end:
+                        spans.append(TextSpan(text[start:end], start, end))
+                        prior_end = end
+                        break
+                    start = text.find(sentence, end)
+            return spans
+
+    return Segmenter
 
 
 def _pysbd_language(language: str | None) -> str:
+    from pysbd.languages import LANGUAGE_CODES
+
     base = (language or "en").split("-")[0].split("_")[0].lower()
     return base if base in LANGUAGE_CODES else "en"
 
@@ -83,8 +125,13 @@ def split_sentences(paragraph: str, language: str = "en") -> list[str]:
     """The sentences of one paragraph; abbreviations such as 'U.S.', 'Dr.' or 'Lt. Col.' do not end one.
 
     A paragraph longer than PYSBD_MAX_CHARS is handed to pysbd in pieces cut at sentence ends; a run of more than
-    MAX_SPOKEN_DIGITS digits stands aside as one character meanwhile, so it is never cut.
+    MAX_SPOKEN_DIGITS digits stands aside as one character meanwhile, so it is never cut. Remembered in the script
+    memo when one is active (narrate.script.memo).
     """
+    return remembered("sentences", _split_sentences, paragraph, language)
+
+
+def _split_sentences(paragraph: str, language: str) -> list[str]:
     text = " ".join(paragraph.split())
     if not text:
         return []

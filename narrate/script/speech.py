@@ -7,31 +7,49 @@ article wrote are read as parentheses ('he [the mayor] said'), so article text c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from narrate.script.lexicon import Lexicon
+from narrate.memo import remembered
 from narrate.script.model import Script
-from narrate.script.normalize import normalize_for_speech
-
 
 _ARTICLE_BRACKETS = str.maketrans("[]", "()")
 
+PROGRESS_EVERY = 200
+"""`on_progress` is called after every this many segments (and at the end)."""
 
-def speakable(script: Script, lexicon: Lexicon | None = None, profile_name: str | None = None) -> Script:
-    """Return `script` with every segment's text run through the lexicon and the normalizer; segments that end up empty are dropped."""
+
+def speakable(script: Script, lexicon: Lexicon | None = None, profile_name: str | None = None,
+              on_progress: Callable[[int, int], None] | None = None) -> Script:
+    """Return `script` with every segment's text run through the lexicon and the normalizer; segments that end up
+    empty are dropped. `on_progress(done, total)` counts the segments rewritten so far."""
     language = script.language or "en"
+    total = sum(len(chapter.segments) for chapter in script.chapters)
+    done = 0
     chapters = []
     for chapter in script.chapters:
         segments = []
         for segment in chapter.segments:
             text = segment.text.translate(_ARTICLE_BRACKETS)
             text = lexicon.apply(text, profile_name) if lexicon is not None else text
-            text = _capitalized_like(segment.text, normalize_for_speech(text, language).strip())
+            text = _capitalized_like(segment.text, remembered("spoken", _normalized, text, language).strip())
             if text:
                 caption = segment.text if text != segment.text else None
                 segments.append(replace(segment, text=text, caption=caption))
+            done += 1
+            if on_progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+                on_progress(done, total)
         chapters.append(replace(chapter, segments=tuple(segments)))
     return replace(script, chapters=tuple(chapters))
+
+
+def _normalized(text: str, language: str) -> str:
+    """The normalizer's rewrite of `text` (imported on first use: a rebuild whose segments are all in the script memo
+    never loads it)."""
+    from narrate.script.normalize import normalize_for_speech
+
+    return normalize_for_speech(text, language)
 
 
 def _capitalized_like(original: str, spoken: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from narrate.script.months import MONTHS  # also read from here by other modules
 from narrate.script.normalize.numbers import is_year, ordinal, year
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 _ABBREVIATED = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
 _MONTH = r"(?P<{name}>January|February|March|April|May|June|July|August|September|October|November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
 _DAY = r"(?P<{name}>[0-3]?\d)(?:st|nd|rd|th)?"
