@@ -7,7 +7,7 @@ the lexicons, the show settings, narrate's own code and the versions of the engi
 fingerprint was recorded by a finished build and everything that build wrote is still in place (files, sizes,
 and the catalog entry), the earlier result is the answer. URLs are never shortcut: the page may have changed.
 
-Only the standard library (and narrate.locks, which needs nothing more) is imported here.
+Only the standard library (and narrate.locks, narrate.result and narrate.versions, which need nothing more) is imported here.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import json
 import os
 import sqlite3
 from collections.abc import Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from narrate.locks import publish_settled
 from narrate.result import BuildResult
+from narrate.versions import package_version
 
 FASTPATH_SCHEMA = 1
 """Bumped when the record format or the fingerprint's contents change."""
@@ -54,11 +54,7 @@ def _digest_files(digest: "hashlib._Hash", paths: Sequence[Path]) -> None:
 def _code_and_versions(digest: "hashlib._Hash") -> None:
     _digest_files(digest, [p for p in _NARRATE_DIR.rglob("*") if p.suffix in (".py", ".toml", ".html", ".md")])
     for name in _PACKAGES:
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{name}={version}\0".encode())
+        digest.update(f"{name}={package_version(name)}\0".encode())
 
 
 def inputs_fingerprint(

@@ -62,7 +62,7 @@ _NARRATE = Path(__file__).resolve().parent
 def code_version(root: Path = _NARRATE) -> str:
     """A digest of everything besides their inputs that the remembered results depend on (see the module's doc):
     the source under `root` (narrate's package folder) and the versions of the libraries and of Python's tables."""
-    from importlib import metadata
+    from narrate.versions import package_version
 
     digest = hashlib.sha256(f"narrate-script-memo-{MEMO_SCHEMA}\0".encode())
     for source in _SOURCES:
@@ -70,11 +70,7 @@ def code_version(root: Path = _NARRATE) -> str:
         for path in paths:
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for name in _PACKAGES:
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{name}={version}\0".encode())
+        digest.update(f"{name}={package_version(name)}\0".encode())
     digest.update(f"python={sys.version_info[0]}.{sys.version_info[1]} unicode={unicodedata.unidata_version}\0".encode())
     return digest.hexdigest()
 

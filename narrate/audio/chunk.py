@@ -28,12 +28,12 @@ import json
 import struct
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from typing import Protocol
 
 from narrate.audio.layout import ENCODER_DELAY, MP3_FRAME
 from narrate.audio.leveler import LEVEL_VERSION, LevelTarget, chunk_gains
 from narrate.audio.loudness import EXTRA_VERSION, SegmentLoudness
+from narrate.versions import package_version
 
 CHUNK_FORMAT = 1
 """Version of the chunk encode (this module and the limiter): bump when the same spec would give other frames."""
@@ -132,10 +132,7 @@ def encoder_versions() -> dict[str, str]:
     """Versions of the code a chunk's frames depend on besides its spec."""
     versions = {"chunk_format": str(CHUNK_FORMAT), "level": str(LEVEL_VERSION), "loudness": str(EXTRA_VERSION)}
     for package in ("lameenc", "soxr", "numpy"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "unknown"
+        versions[package] = package_version(package, missing="unknown")
     return versions
 
 

@@ -129,7 +129,7 @@ def moment(seconds: float) -> str:
 
 
 PAGE_TEMPLATES = ("index.html", "episode.html")
-"""The templates render_pages uses (base.html and episode.js come with them)."""
+"""The templates render_pages uses (base.html, share.html and episode.js come with them)."""
 
 
 @functools.cache
