@@ -192,6 +192,14 @@ def test_input_larger_than_the_cap_is_one_sentence(tmp_path: Path, where: str) -
                           stdin=data if where == "stdin" else None)).stdout.startswith("Title:  Big")
 
 
+def test_the_cli_default_cap_is_the_readers_default() -> None:
+    # cli_options keeps its own copy so that parsing options does not import the readers; the two must agree.
+    from narrate.article.read import DEFAULT_MAX_INPUT_MB as reader_default
+    from narrate.cli_options import DEFAULT_MAX_INPUT_MB as cli_default
+
+    assert cli_default == reader_default
+
+
 def test_written_shows_what_the_article_wrote(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("# Fares\n\nA ticket costs $3.50 from 1 May.\n", encoding="utf-8")
     segment = script_json(["a.md"], tmp_path)["chapters"][0]["segments"][1]
