@@ -299,3 +299,15 @@ def test_port_zero_and_every_address_are_announced_as_addresses_one_can_open(pub
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_loopback_feed_is_noted_with_the_address_served(published: Path) -> None:
+    """The note named the default address (port 8008) while the served feed pointed at the port asked for."""
+    proc, line = _announced(published, "-p", "0")
+    try:
+        port = int(line.split("(feed:")[0].rsplit(":", 1)[1].rstrip("/ "))
+    finally:
+        proc.terminate()
+        _out, err = proc.communicate(timeout=10)
+    notes = [n for n in err.splitlines() if "only this machine can open" in n]  # (the launcher prints raw warnings)
+    assert len(notes) == 1 and f"the feed points at http://127.0.0.1:{port}, which only" in notes[0], err

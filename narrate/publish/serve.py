@@ -33,7 +33,15 @@ from narrate.publish import catalog
 from narrate.publish.guard import ConnectionGuard
 from narrate.publish.limits import ACCEPT_BACKLOG, ServeLimits, connection_cap, raise_descriptor_limit
 from narrate.publish.sending import send_bytes, send_file
-from narrate.publish.settings import DEFAULT_HOST, DEFAULT_PORT, SETTINGS_FILE, load_settings
+from narrate.publish.settings import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    SETTINGS_FILE,
+    is_loopback_url,
+    load_settings,
+    loopback_note,
+)
+
 CONTENT_TYPES = (
     (".chapters.json", "application/json+chapters"),
     ("feed.xml", "application/rss+xml; charset=utf-8"),
@@ -292,6 +300,10 @@ def serve(output_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, 
             addresses.append(_loopback(sock.family))
         urls = list(dict.fromkeys(f"http://{_url_host(a)}:{bound_port}" for a in addresses))
         feed_base = base_url or _configured_base_url(root) or urls[0]
+        if is_loopback_url(feed_base):
+            from narrate.publish.site import warn_settings_note
+
+            warn_settings_note(loopback_note(feed_base))
         where = (f"on every address of this machine, port {bound_port}: " + ", ".join(f"{u}/" for u in urls)
                  if wildcard else f"at {urls[0]}/")
         print(f"Serving {root} {where} (feed: {feed_base.rstrip('/')}/feed.xml); press Ctrl+C to stop.", flush=True)
@@ -322,7 +334,7 @@ def _refresh(root: Path, base_url: str | None) -> None:
     from narrate.publish.site import write_feed
 
     try:
-        write_feed(root, base_url, lock_timeout_s=5.0)
+        write_feed(root, base_url, lock_timeout_s=5.0, note_base_url=False)
     except (NarrateError, OSError) as exc:
         print(f"narrate: pages not refreshed ({exc}); serving the folder as it is.", flush=True)
 

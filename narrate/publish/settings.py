@@ -77,8 +77,9 @@ class ShowSettings:
         """The name the feed gives as author and owner: the configured author, else the show's title."""
         return self.author or self.title
 
-    def notes(self, where: Path | str = SETTINGS_FILE) -> list[str]:
-        """One-line notes about what a listener or a directory would notice: placeholders, a loopback feed."""
+    def notes(self, where: Path | str = SETTINGS_FILE, about_base_url: bool = True) -> list[str]:
+        """One-line notes about what a listener or a directory would notice: placeholders, a loopback feed (unless
+        `about_base_url` is False: `narrate serve` says that of the address it serves)."""
         notes = []
         missing = [name for name in ("title", "email") if name not in self.configured]
         if missing:
@@ -86,10 +87,15 @@ class ShowSettings:
             notes.append(f"the show has no {said} yet (the feed says '{self.title}'"
                          + ("" if "email" in self.configured else ", with no e-mail")
                          + f"): set them under [show] in {where}.")
-        if is_loopback_url(self.effective_base_url):
-            notes.append(f"the feed points at {self.effective_base_url}, which only this machine can open: "
-                         "give --base-url (it is remembered for the folder) or set [show] base_url.")
+        if about_base_url and is_loopback_url(self.effective_base_url):
+            notes.append(loopback_note(self.effective_base_url))
         return notes
+
+
+def loopback_note(url: str) -> str:
+    """The note for a feed whose URLs are under `url`, an address of this machine only."""
+    return (f"the feed points at {url.rstrip('/')}, which only this machine can open: "
+            "give --base-url (it is remembered for the folder) or set [show] base_url.")
 
 
 def is_loopback_url(url: str) -> bool:

@@ -80,9 +80,10 @@ def prepare_publish(output_dir: Path, base_url: str | None = None) -> None:
 
 
 def write_feed(output_dir: Path, base_url: str | None = None,
-               lock_timeout_s: float = locks.PUBLISH_TIMEOUT_S) -> Path:
+               lock_timeout_s: float = locks.PUBLISH_TIMEOUT_S, note_base_url: bool = True) -> Path:
     """Rewrite feed.xml, index.html, the episode pages and the cover from the catalog, and delete what an
-    interrupted publish left to delete; return the feed's path."""
+    interrupted publish left to delete; return the feed's path. `note_base_url` False leaves out the note about a
+    loopback base URL (narrate serve, whose feed points where it serves, says its own)."""
     output_dir = existing_folder(output_dir)
     with _publishing(output_dir, lock_timeout_s) as conn:
         settings, given = _show_settings(conn, output_dir, base_url)
@@ -90,7 +91,7 @@ def write_feed(output_dir: Path, base_url: str | None = None,
             with _commit(conn, output_dir, settings, given):
                 pass
         _settle(conn, output_dir, settings)
-    _note(settings, output_dir)
+    _note(settings, output_dir, note_base_url)
     from narrate.publish.feed import FEED_FILE
 
     return output_dir / FEED_FILE
@@ -190,15 +191,16 @@ def _show_settings(conn: sqlite3.Connection, output_dir: Path, base_url: str | N
     return settings.with_base_url(given or catalog.meta_value(conn, catalog.BASE_URL_KEY)), given
 
 
-def _note(settings: ShowSettings, output_dir: Path) -> None:
+def _note(settings: ShowSettings, output_dir: Path, about_base_url: bool = True) -> None:
     """Say, as warnings (the CLI prints each once, in one line), what listeners or directories would notice."""
     from narrate.publish.settings import SETTINGS_FILE
 
-    for note in settings.notes(Path(output_dir) / SETTINGS_FILE):
-        _warn(note)
+    for note in settings.notes(Path(output_dir) / SETTINGS_FILE, about_base_url):
+        warn_settings_note(note)
 
 
-def _warn(note: str) -> None:
+def warn_settings_note(note: str) -> None:
+    """Say `note` as a SettingsNote warning (the CLI prints it once, as one 'narrate: note: ...' line)."""
     import warnings
 
     from narrate.errors import SettingsNote
