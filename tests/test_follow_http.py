@@ -44,7 +44,7 @@ def test_conditional_get_answers_304_without_a_body(server: FeedServer) -> None:
     sent = server.requests_to("/feed.xml")[-1].headers
     assert sent["If-None-Match"] == first.validators.etag
     assert sent["If-Modified-Since"] == first.validators.last_modified
-    assert sent["User-Agent"].startswith(f"narrate/{__version__} (+http")
+    assert sent["User-Agent"] == f"narrate/{__version__} (offline article-to-podcast reader)"
 
 
 def test_5xx_is_retried_with_backoff_then_succeeds(server: FeedServer) -> None:

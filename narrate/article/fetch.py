@@ -21,7 +21,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from narrate import __version__
+from narrate import USER_AGENT
 from narrate.article.decode import size_text
 from narrate.errors import InputError
 
@@ -35,7 +35,6 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 """Content types that hold a web page."""
 
 _CHUNK = 64 * 1024
-_USER_AGENT = f"narrate/{__version__} (article-to-podcast reader)"
 _HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")
 
 
@@ -158,7 +157,7 @@ def fetch_url(url: str, timeout_s: float = DEFAULT_TIMEOUT_S, max_bytes: int | N
         raise InputError(f"{url} is not an http:// or https:// address.")
     limit = MAX_PAGE_BYTES if max_bytes is None else max_bytes
     request = urllib.request.Request(
-        url, headers={"User-Agent": _USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"}
+        url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"}
     )
     deadline = _Deadline(timeout_s)
     opener = urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline))

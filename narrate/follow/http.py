@@ -19,13 +19,9 @@ from urllib3.exceptions import (
     ConnectTimeoutError, HTTPError, NameResolutionError, NewConnectionError, ProtocolError, ReadTimeoutError, SSLError,
 )
 
-from narrate import __version__
+from narrate import USER_AGENT
 from narrate.follow.model import Validators
 
-PROJECT_URL = "https://github.com/narrate/narrate"
-"""Where a site owner who sees narrate in their logs can read what it is."""
-USER_AGENT = f"narrate/{__version__} (+{PROJECT_URL})"
-"""The User-Agent every request sends: the tool, its version and where to learn about it."""
 PER_HOST = 2
 """At most this many connections open to one host at a time."""
 DEADLINE_S = 30.0
