@@ -21,20 +21,19 @@ from narrate.cli_options import (
 def _plain_argument_help() -> None:
     """Show arguments in help as people read them: `ARTICLE...`, not typer's `{sources}...` and `<list[str]>`.
 
-    typer (0.2x, without rich markup) prints a required argument as `{NAME}` in the usage line and its Python
-    type beside it in the list; click's convention (a bare NAME, [NAME] when optional) is what other tools use."""
+    typer (0.26 on, without rich markup) prints a required argument as `{NAME}` in the usage line, and 0.29 its
+    Python type beside it in the list; click's convention (a bare NAME, [NAME] when optional) is what other tools use."""
     from typer.core import TyperArgument
 
-    def usage_name(self) -> str:  # type: ignore[no-untyped-def]
+    def usage_pieces(self, ctx) -> list[str]:  # type: ignore[no-untyped-def]
         name = self.metavar or self.name.upper()
         if self.nargs != 1 and not name.endswith("..."):
             name += "..."
-        return name if self.required else f"[{name}]"
+        return [name if self.required else f"[{name}]"]
 
     if hasattr(TyperArgument, "display_type"):
         TyperArgument.display_type = lambda self, ctx: ""  # type: ignore[method-assign]
-    if hasattr(TyperArgument, "_usage_display_name"):
-        TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+    TyperArgument.get_usage_pieces = usage_pieces  # type: ignore[method-assign]
 
 
 _plain_argument_help()
