@@ -128,18 +128,16 @@ def moment(seconds: float) -> str:
     return f"{text}.{tenth}" if tenth else text
 
 
-PAGE_TEMPLATES = ("index.html", "episode.html")
-"""The templates render_pages uses (base.html, share.html and episode.js come with them)."""
-
-
 @functools.cache
 def long_date(when: dt.date | dt.datetime) -> str:
     """A date as a reader writes it: '2 January 2030'."""
     return f"{when.day} {when:%B %Y}"
 
 
+@functools.cache
 def _environment():  # type: ignore[no-untyped-def]
-    """The Jinja environment (made once per process; it keeps the compiled templates)."""
+    """The Jinja environment (made once per process; it keeps the compiled templates, so those prepare_pages compiled
+    on the build's publish thread are the ones render_pages uses)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(
@@ -158,7 +156,7 @@ def _environment():  # type: ignore[no-untyped-def]
 def prepare_pages() -> None:
     """Load Jinja and compile the page templates now (a build does it while its audio is made, not after)."""
     env = _environment()
-    for name in PAGE_TEMPLATES:
+    for name in env.list_templates():  # with those the pages extend and include (compiled when first rendered)
         env.get_template(name)
 
 
