@@ -525,16 +525,27 @@ def main() -> None:
         sys.exit(130)
     if code == 130:  # typer turns Ctrl-C inside a command into exit code 130
         typer.echo(interrupted, err=True)
-    _leave(code if isinstance(code, int) else 0)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
-def _leave(code: int) -> None:
-    """Exit with `code` once the command is done, without the interpreter's teardown where nothing needs it.
+def program() -> None:
+    """The `narrate` program (the console script, and `python -m narrate`): main(), then the process ends at once.
+
+    main() ends with SystemExit, for a Python caller to catch; the program itself ends without the interpreter's
+    teardown (_leave)."""
+    try:
+        main()
+    except SystemExit as done:
+        _leave(done.code)
+
+
+def _leave(code: object) -> None:
+    """Exit with `code` without the interpreter's teardown where nothing needs it.
 
     The teardown clears every module (a build imports about 700) and collects what is left: 0.06 s and more on a
-    rebuild, after the result is printed, with the caller (a shell pipe, `narrate follow`'s scheduler) waiting. The
-    atexit handlers still run (multiprocessing's, weakref finalizers such as temporary folders', other libraries'),
-    then the process ends at once. Where another non-daemon thread still runs, a profiler or tracer is attached
+    rebuild, after the result is printed, with whoever reads the output waiting. The atexit handlers still run
+    (multiprocessing's, weakref finalizers such as temporary folders', other libraries'), then the process ends at
+    once. Where the code is not a number, another non-daemon thread still runs, a profiler or tracer is attached
     (cProfile and coverage write their results after the program returns), or the output cannot be flushed, the
     exit is the ordinary one."""
     import atexit
@@ -542,7 +553,8 @@ def _leave(code: int) -> None:
     import threading
 
     others = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
-    if others or threading.current_thread() is not threading.main_thread() or sys.getprofile() or sys.gettrace():
+    if (not isinstance(code, int) or others or threading.current_thread() is not threading.main_thread()
+            or sys.getprofile() or sys.gettrace()):
         sys.exit(code)
     try:
         sys.stdout.flush()

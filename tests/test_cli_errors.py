@@ -93,7 +93,7 @@ def test_missing_html_component_is_one_sentence_naming_the_package(tmp_path: Pat
 
 
 def test_a_finished_command_runs_the_exit_handlers_and_prints_everything(tmp_path: Path) -> None:
-    """narrate.cli._leave skips the interpreter's teardown, not what atexit promises nor buffered output."""
+    """narrate.cli.program skips the interpreter's teardown, not what atexit promises nor buffered output."""
     import json
     import subprocess
     import sys
@@ -104,7 +104,7 @@ def test_a_finished_command_runs_the_exit_handlers_and_prints_everything(tmp_pat
     marker = tmp_path / "atexit-ran"
     code = ("import atexit, sys; from pathlib import Path; "
             f"atexit.register(lambda: Path({str(marker)!r}).write_text('yes')); "
-            "from narrate.cli import main; sys.argv = ['narrate', 'script', '--json', 'a.md']; main()")
+            "from narrate.cli import program; sys.argv = ['narrate', 'script', '--json', 'a.md']; program()")
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
                           env={**os.environ, "PYTHONPATH": str(REPO)})
     assert proc.returncode == 0, proc.stderr
