@@ -1,5 +1,8 @@
-"""`python -m narrate` runs the CLI."""
+"""`python -m narrate` runs the CLI as the program (narrate.cli.program). Run inside another program
+(runpy.run_module), it runs narrate.cli.main, whose SystemExit that program may catch."""
 
-from narrate.cli import main
+import sys
 
-main()
+from narrate.cli import main, program
+
+(program if sys.modules["__main__"].__dict__ is globals() else main)()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import multiprocessing
+import os
 import signal
 import threading
 from multiprocessing.context import BaseContext
@@ -74,6 +75,27 @@ def die_with_parent() -> None:
 
 
 def init_worker() -> None:
-    """Start of every worker: die with its parent, and leave Ctrl-C to the build process (which stops the pool)."""
+    """Start of every worker: die with its parent, let the server end with the build process, and leave Ctrl-C to the
+    build process (which stops the pool)."""
     die_with_parent()
+    _release_server()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _release_server() -> None:
+    """Close this worker's copy of the fork server's 'alive' pipe.
+
+    The server exits when that pipe has no writer left, and multiprocessing hands every process it forks a copy, so
+    that a worker's own children could come from the server too (narrate's never do). A worker waiting for its next
+    task when the build process was killed (SIGKILL: no pool shut down) kept the server alive, and the server kept
+    the worker alive (it dies with its parent): both lived on for good, holding the build's output pipes open, so
+    whoever waited for the build's output waited forever. Without the copy, the server exits with the build process
+    and its workers die with it (die_with_parent)."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(fd, int):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        server._forkserver_alive_fd = None  # type: ignore[union-attr]

@@ -170,3 +170,34 @@ def test_other_rates_and_stereo_are_converted(tmp_path: Path) -> None:
     expected = 2.0 + pause_frames(250, 22050) / 22050
     assert abs(result.duration_s - expected) < 0.001
     assert abs(MP3(tmp_path / "m.mp3").info.length - expected) < 0.001
+
+
+class _Store:
+    """A chunk store in memory."""
+
+    def __init__(self) -> None:
+        self.blobs: dict[str, bytes] = {}
+
+    def get_chunk(self, key: str) -> bytes | None:
+        return self.blobs.get(key)
+
+    def put_chunk(self, key: str, data: bytes) -> None:
+        self.blobs[key] = data
+
+
+def test_the_generated_cover_is_kept_in_the_chunk_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrate.audio import assemble, cover
+
+    script, store = sample_script(), _Store()
+    a, b = tmp_path / "a.mp3", tmp_path / "b.mp3"
+    assemble_episode(script, audio_for(script, 0.2), a, AudioSettings(), TAGS, chunk_store=store)
+    key = cover.cover_key(TAGS.title, TAGS.album, assemble.EPISODE_COVER_PX)
+    assert store.blobs[key] == cover.generate_cover(TAGS.title, TAGS.album, assemble.EPISODE_COVER_PX)
+
+    def no_drawing(*args: object) -> bytes:
+        raise AssertionError("the cover was drawn again")
+
+    monkeypatch.setattr(assemble, "generate_cover", no_drawing)
+    assemble_episode(script, audio_for(script, 0.2), b, AudioSettings(), TAGS, chunk_store=store)
+    assert a.read_bytes() == b.read_bytes()
+    assert cover.cover_key(TAGS.title, "Another subtitle", 1400) != key

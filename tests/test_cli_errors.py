@@ -90,3 +90,23 @@ def test_missing_html_component_is_one_sentence_naming_the_package(tmp_path: Pat
     _assert_one_clear_line(proc)
     assert proc.stderr.strip() == ("narrate: Reading HTML needs the Python package lxml_html_clean, which is not "
                                    "installed: pip install lxml_html_clean")
+
+
+def test_a_finished_command_runs_the_exit_handlers_and_prints_everything(tmp_path: Path) -> None:
+    """narrate.cli.program skips the interpreter's teardown, not what atexit promises nor buffered output."""
+    import json
+    import subprocess
+    import sys
+
+    from cli_support import REPO
+
+    (tmp_path / "a.md").write_text("# Exit\n\nA short article about leaving on time.\n", encoding="utf-8")
+    marker = tmp_path / "atexit-ran"
+    code = ("import atexit, sys; from pathlib import Path; "
+            f"atexit.register(lambda: Path({str(marker)!r}).write_text('yes')); "
+            "from narrate.cli import program; sys.argv = ['narrate', 'script', '--json', 'a.md']; program()")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["title"] == "Exit"
+    assert marker.read_text() == "yes"

@@ -281,3 +281,32 @@ def test_an_episode_whose_audio_went_missing_is_left_out_of_the_feed(published: 
     assert gone.page not in (published / "index.html").read_text(encoding="utf-8")
     listing = run_command("episodes", "-o", str(published)).stdout.splitlines()
     assert [line.endswith("(files missing: left out of the feed)") for line in listing] == [True, False]
+
+
+def test_the_generated_show_cover_is_drawn_once_and_again_when_it_changes(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrate.audio import cover
+
+    out = tmp_path / "out"
+    out.mkdir()
+    publish_episode(out, make_episode(out, "First"), now=NOW)
+    drawn = (out / "narrate-cover.png").read_bytes()
+    assert drawn.startswith(b"\x89PNG")
+    calls: list[tuple] = []
+    real = cover.generate_cover
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cover, "generate_cover", counting)
+    publish_episode(out, make_episode(out, "Second"), now=NOW)
+    assert calls == [] and (out / "narrate-cover.png").read_bytes() == drawn  # the file holds it: not drawn again
+
+    (out / "narrate-cover.png").write_bytes(b"not the cover")  # changed by hand: drawn and written again
+    publish_episode(out, make_episode(out, "Third"), now=NOW)
+    assert len(calls) == 1 and (out / "narrate-cover.png").read_bytes() == drawn
+
+    (out / "narrate.toml").write_text("[show]\ntitle = 'Another show'\n", encoding="utf-8")  # another title: a new cover
+    publish_episode(out, make_episode(out, "Fourth"), now=NOW)
+    assert len(calls) == 2 and (out / "narrate-cover.png").read_bytes() != drawn

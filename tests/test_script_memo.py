@@ -171,10 +171,11 @@ def test_the_code_version_follows_the_source_and_the_libraries(tmp_path: Path, m
     code_version.cache_clear()
     assert code_version(root) != before
     before = code_version(root)
-    from importlib import metadata
+    from narrate import versions
 
-    original = metadata.version
-    monkeypatch.setattr(metadata, "version", lambda name: "99.0" if name == "pysbd" else original(name))
+    original = versions.package_version
+    monkeypatch.setattr(versions, "package_version",
+                        lambda name, missing="-": "99.0" if name == "pysbd" else original(name, missing))
     code_version.cache_clear()
     assert code_version(root) != before  # another pysbd
     code_version.cache_clear()

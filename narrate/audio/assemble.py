@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.audio.chunk import ChunkSpec, ChunkStore, EncodedChunk, Mp3Format, chunk_key, level_and_encode
-from narrate.audio.cover import generate_cover
+from narrate.audio.cover import cover_key, generate_cover
 from narrate.audio.encode import MAX_GAIN_DB, AudioSettings, Loudness, measure_mp3_loudness
 from narrate.audio.layout import MP3_RATES, ChunkLayout, ChunkPlanner, ChunkPolicy, LaidSegment, to_working_format, working_rate
 from narrate.audio.leveler import LevelTarget
@@ -44,6 +44,8 @@ from narrate.script.model import Script, Segment
 __all__ = ["AssembledEpisode", "AudioSettings", "ChunkPolicy", "EpisodeTags", "Loudness", "MeasuredPcm", "SegmentAudio",
            "assemble_episode"]
 
+EPISODE_COVER_PX = 1400
+"""The side of a generated episode cover (the MP3's front cover picture)."""
 CHUNKS_IN_FLIGHT_PER_WORKER = 2
 """Chunks encoded or waiting to be written, per encoder process, before assembly waits for the oldest one."""
 
@@ -120,7 +122,8 @@ def assemble_episode(
     """Lay out `audio` (one item per script segment, in order) with the script's pauses, encode it in chunks, tag it.
 
     A SegmentAudio without audio is fetched with `load(index)` only if its chunk has to be encoded. Encoded chunks
-    are kept in `chunk_store` (by content) and taken from it when a later assembly needs the same chunk. At most
+    are kept in `chunk_store` (by content) and taken from it when a later assembly needs the same chunk; so is the
+    generated cover (narrate.audio.cover.cover_key) when `tags` brings none. At most
     `workers` encoder processes (0: one per core) are started, as chunks need them. `on_segment(i)` is called once
     segment i has arrived and been laid out.
     """
@@ -137,8 +140,13 @@ def assemble_episode(
         stack.callback(encoders.shutdown, wait=False, cancel_futures=True)
         covers = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrate-cover"))
         encoders.submit(_ready)  # the first encoder process starts now, not when the first chunk is ready for it
-        # The cover is drawn while the segments arrive (a 1400 px PNG takes ~40 ms).
-        cover_future = covers.submit(generate_cover, tags.title, _cover_subtitle(tags)) if tags.cover_png is None else None
+        # A generated cover is taken from the store (an earlier build of the episode kept it there), or drawn while
+        # the segments arrive (0.1 s of CPU with Pillow's import).
+        cover, cover_future = tags.cover_png, None
+        if cover is None:
+            drawn = (tags.title, _cover_subtitle(tags), EPISODE_COVER_PX)
+            cover = chunk_store.get_chunk(cover_key(*drawn)) if chunk_store is not None else None
+            cover_future = covers.submit(generate_cover, *drawn) if cover is None else None
         assembly = _Assembly(segments, settings, out, encoders, processes, chunk_store, load, policy)
         try:
             for index, item in enumerate(audio):
@@ -151,7 +159,10 @@ def assemble_episode(
             assembly.cancel()
             out.abort()
             raise
-        cover = cover_future.result() if cover_future is not None else tags.cover_png
+        if cover_future is not None:
+            cover = cover_future.result()
+            if chunk_store is not None:
+                chunk_store.put_chunk(cover_key(*drawn), cover)
     timeline = build_timeline(script, assembly.spans, assembly.total_samples, assembly.rate)
     write_tags(Path(mp3_path), tags, timeline, cover)  # type: ignore[arg-type]
     measured = measure_mp3_loudness(Path(mp3_path)) if settings.verify_loudness else None

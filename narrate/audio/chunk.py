@@ -121,7 +121,8 @@ class EncodedChunk:
 
 
 class ChunkStore(Protocol):
-    """Where encoded chunks are kept between builds, by chunk_key (narrate.cache.SegmentCache)."""
+    """Where encoded chunks are kept between builds, by chunk_key (narrate.cache.SegmentCache); assembly keeps the
+    generated episode cover there too, by narrate.audio.cover.cover_key."""
 
     def get_chunk(self, key: str) -> bytes | None: ...
     def put_chunk(self, key: str, data: bytes) -> None: ...

@@ -5,10 +5,27 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import json
 import textwrap
+from pathlib import Path
 
 BACKGROUNDS = ((24, 44, 74), (84, 28, 44), (22, 72, 58), (60, 36, 88), (40, 40, 44), (96, 56, 20))
 """Dark backgrounds that keep white text readable; one is picked from the title."""
+
+
+@functools.cache
+def _drawing_version() -> str:
+    """What a cover's bytes depend on besides its inputs: this module's code and Pillow (with its fonts and codecs)."""
+    from narrate.versions import package_version
+
+    return hashlib.sha256(Path(__file__).read_bytes() + f"\0pillow={package_version('pillow')}".encode()).hexdigest()
+
+
+def cover_key(title: str, subtitle: str | None = None, size: int = 1400) -> str:
+    """The content key of the PNG generate_cover(title, subtitle, size) draws: the same key, the same bytes."""
+    digest = hashlib.sha256(f"narrate-cover\0{_drawing_version()}\0".encode())
+    digest.update(json.dumps([title, subtitle, size], ensure_ascii=False).encode())
+    return digest.hexdigest()
 
 
 @functools.lru_cache(maxsize=8)

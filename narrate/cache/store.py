@@ -3,6 +3,7 @@
 Layout under the cache root:
   segments/<key[:2]>/<key>.seg   one entry: a checked header, optional JSON extra, compressed PCM
   chunks/<key[:2]>/<key>.chunk   one encoded MP3 chunk (narrate.audio.chunk), by its chunk key: length and CRC checked
+                                 (assembly keeps the generated episode cover here too, by narrate.audio.cover.cover_key)
   index.sqlite3                  key -> size and last use (LRU; chunks as 'chunk:<key>'), plus the last build's hit/miss counts
 
 An entry file is the truth about its audio; the index only orders eviction and answers `info()`.
@@ -77,7 +78,8 @@ class CacheInfo:
     exists: bool = True
     """False when the cache folder has not been created yet (nothing was ever cached there)."""
     chunks: int = 0
-    """Number of cached encoded MP3 chunks (they count towards the size and the cap too)."""
+    """Number of cached encoded MP3 chunks (they count towards the size and the cap too; a generated episode cover kept
+    beside them counts as one)."""
 
     @property
     def last_build_hit_rate(self) -> float | None:

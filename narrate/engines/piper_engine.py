@@ -15,7 +15,6 @@ are kept for the life of the process, one per model file.
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import importlib.resources
 import importlib.util
 import re
@@ -25,6 +24,7 @@ from typing import Any
 
 from narrate.audio.pcm import Pcm
 from narrate.engines.base import EngineError, VoiceSettings
+from narrate.versions import package_version
 from narrate.engines.rate import length_scale_for
 
 ENGINE_NAME = "piper"
@@ -85,10 +85,7 @@ class PiperSetupError(EngineError):
 
 
 def _distribution_version(name: str) -> str | None:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
+    return package_version(name, missing="") or None
 
 
 @functools.cache

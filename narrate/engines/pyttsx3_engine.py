@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
-import importlib.metadata
 import io
 import os
 import platform
@@ -18,6 +17,7 @@ from typing import Any
 
 from narrate.audio.pcm import Pcm
 from narrate.engines.base import EngineError, VoiceSettings
+from narrate.versions import package_version
 
 ENGINE_NAME = "pyttsx3"
 """The name voice profiles use for this engine."""
@@ -52,10 +52,7 @@ _prepared_voices: list[tuple[str, str, list[str]]] | None = None
 
 
 def _pyttsx3_version() -> str:
-    try:
-        return importlib.metadata.version("pyttsx3")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+    return package_version("pyttsx3", missing="unknown")
 
 
 def _driver_name() -> str:
