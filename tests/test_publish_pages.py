@@ -125,15 +125,10 @@ def test_pages_are_valid_html(tmp_path: Path) -> None:
     assert messages == [], json.dumps(messages, indent=1)
 
 
-def test_the_templates_prepared_ahead_are_the_ones_publishing_renders(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def _count_compiles(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """From now on, the name of every template Jinja compiles is appended to the list returned."""
     from jinja2 import Environment
 
-    from narrate.publish import prepare_publish
-
-    out = tmp_path / "out"
-    out.mkdir()
-    prepare_publish(out)  # what a build runs on a thread while its audio is made
     compiled: list[str | None] = []
     compile_template = Environment.compile
 
@@ -142,26 +137,28 @@ def test_the_templates_prepared_ahead_are_the_ones_publishing_renders(tmp_path: 
         return compile_template(self, source, name, *args, **kwargs)
 
     monkeypatch.setattr(Environment, "compile", counting)
+    return compiled
+
+
+def test_the_templates_prepared_ahead_are_the_ones_publishing_renders(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrate.publish import prepare_publish
+
+    out = tmp_path / "out"
+    out.mkdir()
+    prepare_publish(out)  # what a build runs on a thread while its audio is made
+    compiled = _count_compiles(monkeypatch)
     publish_episode(out, make_episode(out, "Prepared"))
     assert compiled == []
     assert "Prepared" in _page(out)
 
 
 def test_compiled_templates_are_kept_for_the_next_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    from jinja2 import Environment
-
     from narrate.publish import pages
 
     pages.prepare_pages()  # compiled now, or kept by an earlier process
     pages._environment.cache_clear()  # a new process: a new environment
-    compiled: list[str | None] = []
-    compile_template = Environment.compile
-
-    def counting(self, source, name=None, *args, **kwargs):  # type: ignore[no-untyped-def]
-        compiled.append(name)
-        return compile_template(self, source, name, *args, **kwargs)
-
-    monkeypatch.setattr(Environment, "compile", counting)
+    compiled = _count_compiles(monkeypatch)
     try:
         assert pages._environment().bytecode_cache is not None
         pages.prepare_pages()
