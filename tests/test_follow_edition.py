@@ -48,6 +48,8 @@ def test_an_edition_of_what_is_new_then_nothing_then_the_next_one(tmp_path: Path
         out = tmp_path / "out"
         mp3 = out / report["edition"]["episode"]["mp3"]
         assert top_chapters(mp3) == [title, *(s.title for s in stories)]  # the order a reader of the feed sees
+        cues = mp3.with_suffix(".vtt").read_text("utf-8")
+        assert cues.count(f"{today.day} {today:%B} {today.year}") == 1  # the title says the date; the intro does not again
         entries = feedparser.parse((out / "feed.xml").read_bytes()).entries
         assert [e.title for e in entries] == [title]
 

@@ -101,6 +101,14 @@ def test_edition_layout():
     assert script.chapters[2].segments[1].text == "By Raj Patel, 3 June 2024."
 
 
+def test_an_edition_whose_title_says_the_date_does_not_say_it_again():
+    two = _article(title="Market moves indoors", date=dt.date(2024, 6, 3))
+    script = compose_script([_article(), two], edition="Morning edition, 3 June 2024", pauses=PAUSES, say_date=False)
+    intro = [s.text for s in script.chapters[0].segments]
+    assert intro == ["Morning edition, 3 June 2024", "In this edition:", "Bridge reopens", "Market moves indoors"]
+    assert script.date == dt.date(2024, 6, 3) and script.identity.endswith("2024-06-03")  # still dated
+
+
 def test_edition_date_given_wins_and_same_input_gives_same_script():
     articles = [_article(), _article(title="Other")]
     a = compose_script(articles, edition="Evening", edition_date=dt.date(2024, 7, 1))

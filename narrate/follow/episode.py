@@ -49,9 +49,10 @@ class EpisodeMaker:
         return load_lexicon(files) if files else None
 
     def script(self, articles: Sequence[Article], identity: str, edition: str | None = None,
-               edition_date: dt.date | None = None):  # type: ignore[no-untyped-def]
+               edition_date: dt.date | None = None, say_date: bool = True):  # type: ignore[no-untyped-def]
         """The speakable script of one article (or, with `edition`, of several), under the catalog identity `identity`
-        (with the script memo of the cache folder: an edited article re-composes only its changed paragraphs)."""
+        (with the script memo of the cache folder: an edited article re-composes only its changed paragraphs).
+        `say_date` False: the edition's title already says its date, so the intro does not say it again."""
         from narrate.build import choose_profile
         from narrate.cache.store import SegmentCache
         from narrate.memo import remembering
@@ -59,7 +60,7 @@ class EpisodeMaker:
         from narrate.script.speech import speakable
 
         with remembering((self.cache_dir or SegmentCache.default_dir()) if self.use_cache else None):
-            script = replace(compose_script(articles, edition=edition, edition_date=edition_date), identity=identity)
+            script = replace(compose_script(articles, edition=edition, edition_date=edition_date, say_date=say_date), identity=identity)
             profile = choose_profile(self.voice, self.voices_dirs, script.language)
             return speakable(script, self._lexicon, profile.name)
 

@@ -35,6 +35,7 @@ from narrate.follow.options import FollowOptions
 from narrate.follow.plan import PlanRules, make_plan, oldest_first
 from narrate.follow.sources import read_source, resolve_source
 from narrate.follow.state import FollowState, StateWriter, load_state
+from narrate.follow.when import has_date
 
 FAULT_ENV = "NARRATE_FOLLOW_KILL_AT"
 """Testing hook: 'NAME' or 'NAME:N' kills the run (SIGKILL) the first (or Nth) time it passes checkpoint NAME."""
@@ -197,7 +198,7 @@ class _Run:
         self.log(f"Building the edition “{edition.title}” ({len(articles)} articles)")
         try:
             script = self.options.maker.script(articles, identity=edition.identity, edition=edition.title,
-                                               edition_date=edition.date)
+                                               edition_date=edition.date, say_date=not has_date(edition.template))
             info = self.options.maker.build(script)
         except Exception as error:  # noqa: BLE001
             for plan, _how in read_ok:

@@ -41,6 +41,11 @@ def _locale(language: str):  # type: ignore[no-untyped-def]
         return Locale.parse("en")
 
 
+def has_date(template: str) -> bool:
+    """True when an edition title template says the date ({date} or {date:PATTERN})."""
+    return _DATE_FIELD.search(template) is not None
+
+
 def edition_title(template: str, date: dt.date, language: str) -> str:
     """The edition's title: `{date}` becomes the date written the long way in `language` (Unicode CLDR, by Babel:
     'May 18, 2026' in en, '18 May 2026' in en-GB, '18 mai 2026' in fr); `{date:PATTERN}` uses a CLDR date

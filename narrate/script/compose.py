@@ -217,10 +217,10 @@ def _common(values: Sequence[str | None]) -> str | None:
 
 
 def _edition_script(articles: Sequence[Article], edition: str, pauses: Pauses, edition_date: dt.date | None,
-                    counter: _Counter) -> Script:
+                    counter: _Counter, say_date: bool = True) -> Script:
     date = edition_date or max((a.date for a in articles if a.date), default=None)
     intro = _heading_segments(edition, pauses)
-    if date:
+    if date and say_date:
         intro.append(Segment(f"{spoken_date(date)}.", "narrator", pauses.paragraph_ms))
     intro.append(Segment("In this edition:", "narrator", pauses.sentence_ms))
     for article in articles:
@@ -250,14 +250,16 @@ def compose_script(
     pauses: Pauses = Pauses(),
     edition_date: dt.date | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    say_date: bool = True,
 ) -> Script:
     """Turn one article (or, with an edition title or several articles, an edition) into a Script.
 
-    `on_progress(done, total)` counts the articles' blocks (paragraphs, quotes, list items...) composed so far."""
+    `on_progress(done, total)` counts the articles' blocks (paragraphs, quotes, list items...) composed so far. An
+    edition's intro says its date after the title, unless `say_date` is False (the title already says it)."""
     if not articles:
         raise ValueError("compose_script needs at least one article.")
     counter = _Counter(sum(len(s.blocks) for a in articles for s in a.sections), on_progress)
     if edition is None and len(articles) == 1:
         return _single_script(articles[0], pauses, counter)
     title = (edition or "").strip() or DEFAULT_EDITION_TITLE
-    return _edition_script(articles, title, pauses, edition_date, counter)
+    return _edition_script(articles, title, pauses, edition_date, counter, say_date)
