@@ -6,8 +6,7 @@ modules on first use (PEP 562), so registering the `follow` command loads nothin
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from narrate.lazy import lazy_exports
 
 _EXPORTS = {
     "FollowOptions": "narrate.follow.options",
@@ -20,14 +19,7 @@ _EXPORTS = {
 """Public name -> the module that defines it."""
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name's module when the name is first asked for."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'narrate.follow' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 
 __all__ = list(_EXPORTS)

@@ -7,9 +7,7 @@ command that only registers the publish commands does not load the catalog, SQLi
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from narrate.lazy import lazy_exports
 from narrate.publish.settings import DEFAULT_HOST, DEFAULT_PORT
 
 _EXPORTS = {
@@ -27,14 +25,7 @@ _EXPORTS = {
 """Public name -> the module that defines it."""
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name's module when the name is first asked for."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'narrate.publish' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 
 def serve(output_dir, host=DEFAULT_HOST, port=DEFAULT_PORT, base_url=None, limits=None):  # type: ignore[no-untyped-def]
