@@ -42,10 +42,11 @@ _PLACING = ".placing"
 
 
 @contextlib.contextmanager
-def held(path: Path, timeout_s: float, busy: str) -> Iterator[None]:
-    """Hold an exclusive flock on `path` (created when missing) for the block.
+def held(path: Path, timeout_s: float, busy: str | Callable[[int], NarrateError]) -> Iterator[int]:
+    """Hold an exclusive flock on `path` (created when missing) for the block; the block gets its descriptor.
 
-    Waits at most `timeout_s` for another holder; then raises NarrateError(`busy`)."""
+    Waits at most `timeout_s` for another holder; then raises NarrateError(`busy`), or what `busy(descriptor)`
+    makes when it is a function (say, with what the holder wrote into the file)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -56,10 +57,10 @@ def held(path: Path, timeout_s: float, busy: str) -> Iterator[None]:
         pause = 0.002
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
-                raise NarrateError(busy)
+                raise NarrateError(busy) if isinstance(busy, str) else busy(fd)
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
-        yield
+        yield fd
     finally:
         os.close(fd)  # releases the lock
 

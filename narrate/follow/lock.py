@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from narrate.errors import NarrateError
+from narrate.locks import STATE_DIR, held
 
-LOCK_FILE = Path(".narrate") / "follow.lock"
+LOCK_FILE = Path(STATE_DIR) / "follow.lock"
 """The lock file, inside the output folder."""
 DEFAULT_WAIT_S = 300.0
 """How long a run waits for another run on the same output folder before giving up."""
@@ -31,27 +30,12 @@ class FollowBusy(NarrateError):
 @contextlib.contextmanager
 def follow_lock(output_dir: Path, wait_s: float) -> Iterator[None]:
     """Hold the output folder's follow lock for the block, waiting up to `wait_s` seconds for another run to finish."""
-    path = Path(output_dir) / LOCK_FILE
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        raise NarrateError(f"Cannot create {path}: {error.strerror or error}.") from None
-    try:
-        deadline = time.monotonic() + max(0.0, wait_s)
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise FollowBusy(_busy_message(fd, output_dir, wait_s)) from None
-                time.sleep(0.1)
+    wait_s = max(0.0, wait_s)
+    with held(Path(output_dir) / LOCK_FILE, wait_s,
+              lambda fd: FollowBusy(_busy_message(fd, output_dir, wait_s))) as fd:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()} {dt.datetime.now().astimezone().isoformat(timespec='seconds')}\n".encode(), 0)
         yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
 
 
 def _busy_message(fd: int, output_dir: Path, wait_s: float) -> str:
