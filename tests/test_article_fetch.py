@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from dribbler import Dribbler
 
 from narrate.article import fetch
 from narrate.article.fetch import fetch_url, is_url
@@ -148,39 +149,6 @@ def test_read_url_reads_the_article_and_keeps_the_url(server: str) -> None:
 def test_read_url_uses_the_charset_the_server_declares(server: str) -> None:
     article = read_url(server + "/latin1", timeout_s=5)
     assert "two ann\u00e9es" in article.sections[0].blocks[0].text
-
-
-class Dribbler:
-    """A real TCP server that answers one byte at a time: the headers (`stage='headers'`) or the body."""
-
-    def __init__(self, stage: str, interval_s: float = 0.05) -> None:
-        self.stage, self.interval_s = stage, interval_s
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.sent = 0
-        self.stopped = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        conn, _ = self.listener.accept()
-        with conn:
-            conn.recv(65536)
-            body = b"<!doctype html><html><body><p>" + b"slow " * 4000 + b"</p></body></html>"
-            head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n" + "X-Pad: x\r\n" * 50 + "\r\n"
-            fast, slow = (b"", head.encode() + body) if self.stage == "headers" else (head.encode(), body)
-            try:
-                conn.sendall(fast)
-                for byte in slow:
-                    if self.stopped.wait(self.interval_s):
-                        return
-                    conn.sendall(bytes([byte]))
-                    self.sent += 1
-            except OSError:
-                return  # the client hung up: what a deadline should do
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.listener.close()
 
 
 @pytest.mark.parametrize("stage", ["headers", "body"])

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from dribbler import Dribbler
 from follow_support import FeedServer, Route, feed_server
 from narrate import __version__
 from narrate.follow.http import FEED_ACCEPT, FetchError, PoliteClient
@@ -149,3 +150,17 @@ def test_refused_and_unknown_hosts_are_one_sentence_without_retries() -> None:
         assert c.waits == []  # type: ignore[attr-defined]
         with pytest.raises(FetchError, match="not an http"):
             get(c, "ftp://example.test/feed")
+
+
+@pytest.mark.parametrize("stage", ["headers", "body"])
+def test_one_deadline_even_when_the_server_dribbles(stage: str) -> None:
+    """Headers sent a byte every 50 ms kept a request going for 28 s past a 1.5 s deadline (no read ever timed out)."""
+    dribbler = Dribbler(stage)
+    started = time.monotonic()
+    try:
+        with client(deadline_s=1.5, attempts=1) as polite, pytest.raises(FetchError, match=r"within 1\.5 seconds"):
+            polite.get(f"http://127.0.0.1:{dribbler.port}/slow", accept=FEED_ACCEPT, max_bytes=10**7)
+        assert time.monotonic() - started < 3.0
+        assert dribbler.sent > 5
+    finally:
+        dribbler.close()

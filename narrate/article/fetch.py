@@ -10,12 +10,8 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
-import threading
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from email.message import Message
 from functools import partial
 from typing import Any
@@ -23,6 +19,7 @@ from urllib.parse import urlsplit
 
 from narrate import USER_AGENT
 from narrate.article.decode import size_text
+from narrate.deadline import Deadline
 from narrate.errors import InputError
 
 DEFAULT_TIMEOUT_S = 20.0
@@ -68,57 +65,7 @@ def _looks_like_html(head: bytes) -> bool:
     return head.lstrip().lower().startswith(_HTML_START)
 
 
-class _Deadline:
-    """One point in time for a whole fetch: sockets opened under it are shut down when it passes."""
-
-    def __init__(self, seconds: float) -> None:
-        self.at = time.monotonic() + seconds
-        self.expired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-
-    def remaining(self) -> float:
-        """Seconds left; TimeoutError when none are."""
-        left = self.at - time.monotonic()
-        if left <= 0 or self.expired:
-            raise TimeoutError
-        return left
-
-    def connect(self, address: tuple[str, int], timeout: float | None = None, source_address: Any = None) -> socket.socket:  # noqa: ANN401
-        """socket.create_connection, bounded by the deadline, and the socket watched until it passes."""
-        sock = socket.create_connection(address, self.remaining(), source_address)
-        with self._lock:
-            self._sockets.append(sock)
-            if self.expired:
-                _shut(sock)
-        return sock
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for sock in self._sockets:
-                _shut(sock)
-
-    @contextmanager
-    def running(self) -> Iterator[_Deadline]:
-        """Arm the watchdog for the duration of the block."""
-        self._timer.start()
-        try:
-            yield self
-        finally:
-            self._timer.cancel()
-
-
-def _shut(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
-def _connection(base: type[http.client.HTTPConnection], deadline: _Deadline, host: str, **kwargs: Any) -> http.client.HTTPConnection:  # noqa: ANN401
+def _connection(base: type[http.client.HTTPConnection], deadline: Deadline, host: str, **kwargs: Any) -> http.client.HTTPConnection:  # noqa: ANN401
     """An http.client connection whose socket is opened, and watched, by `deadline`."""
     kwargs["timeout"] = deadline.remaining()
     connection = base(host, **kwargs)
@@ -127,7 +74,7 @@ def _connection(base: type[http.client.HTTPConnection], deadline: _Deadline, hos
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, deadline: _Deadline) -> None:
+    def __init__(self, deadline: Deadline) -> None:
         super().__init__()
         self._deadline = deadline
 
@@ -136,7 +83,7 @@ class _HTTPHandler(urllib.request.HTTPHandler):
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: _Deadline) -> None:
+    def __init__(self, deadline: Deadline) -> None:
         super().__init__()
         self._deadline = deadline
 
@@ -159,7 +106,7 @@ def fetch_url(url: str, timeout_s: float = DEFAULT_TIMEOUT_S, max_bytes: int | N
     request = urllib.request.Request(
         url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"}
     )
-    deadline = _Deadline(timeout_s)
+    deadline = Deadline(timeout_s)
     opener = urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline))
     try:
         with deadline.running(), opener.open(request) as response:

@@ -2,8 +2,9 @@
 connections per host, an honest User-Agent, retries with backoff on 5xx and timeouts only.
 
 urllib3 keeps the connections (a pool per host, at most PER_HOST open, keep-alive reused) and decodes
-gzip; redirects are followed here so that a loop is named as one ('A -> B -> A'), and the body is read in
-small pieces so the deadline holds even against a server that sends one byte a second.
+gzip; redirects are followed here so that a loop is named as one ('A -> B -> A'). The deadline is the one
+`narrate build URL` uses (narrate.deadline): every socket a request reads from is watched and shut down when the
+deadline passes, so it holds even against a server that sends its headers or body one byte a second.
 """
 
 from __future__ import annotations
@@ -11,15 +12,20 @@ from __future__ import annotations
 import email.utils
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError, HTTPError, NameResolutionError, NewConnectionError, ProtocolError, ReadTimeoutError, SSLError,
 )
 
 from narrate import USER_AGENT
+from narrate.deadline import Deadline
 from narrate.follow.model import Validators
 
 PER_HOST = 2
@@ -50,6 +56,38 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 
 _CHUNK = 64 * 1024
 _REDIRECTS = (301, 302, 303, 307, 308)
+
+
+_deadline: ContextVar[Deadline | None] = ContextVar("narrate_follow_deadline", default=None)
+"""The deadline of the request this thread is making (each thread starts without one)."""
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    """A connection whose socket the current request's deadline watches while the answer is read."""
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        deadline = _deadline.get()
+        if deadline is not None:
+            deadline.watch(self.sock)
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    """_WatchedHTTPConnection over TLS."""
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        deadline = _deadline.get()
+        if deadline is not None:
+            deadline.watch(self.sock)
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
 
 
 class FetchError(Exception):
@@ -88,6 +126,7 @@ class PoliteClient:
     def __init__(self, per_host: int = PER_HOST, deadline_s: float = DEADLINE_S, attempts: int = ATTEMPTS,
                  backoff_s: float = BACKOFF_S, sleep: Callable[[float], None] = time.sleep) -> None:
         self._pool = urllib3.PoolManager(num_pools=32, maxsize=per_host, block=True)
+        self._pool.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
         self.deadline_s = deadline_s
         self.attempts = attempts
         self.backoff_s = backoff_s
@@ -112,7 +151,14 @@ class PoliteClient:
             headers["If-None-Match"] = validators.etag
         if validators is not None and validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
-        deadline = time.monotonic() + self.deadline_s
+        with Deadline(self.deadline_s).running() as deadline:
+            token = _deadline.set(deadline)
+            try:
+                return self._attempts(url, headers, max_bytes, deadline)
+            finally:
+                _deadline.reset(token)
+
+    def _attempts(self, url: str, headers: dict[str, str], max_bytes: int, deadline: Deadline) -> Response:
         requests = 0
         for attempt in range(1, self.attempts + 1):
             try:
@@ -122,13 +168,13 @@ class PoliteClient:
             except _Retryable as error:
                 requests += 1
                 wait = min(MAX_BACKOFF_S, max(self.backoff_s * 2 ** (attempt - 1), error.retry_after_s or 0.0))
-                if attempt == self.attempts or time.monotonic() + wait >= deadline:
+                if attempt == self.attempts or time.monotonic() + wait >= deadline.at:
                     raise FetchError(str(error)) from None
                 self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _follow_redirects(self, url: str, headers: dict[str, str], max_bytes: int,
-                          deadline: float) -> tuple[Response, int]:
+                          deadline: Deadline) -> tuple[Response, int]:
         chain = [url]
         current = url
         for made in range(1, MAX_REDIRECTS + 2):
@@ -158,38 +204,52 @@ class PoliteClient:
                 if not 200 <= raw.status < 300:
                     raise FetchError(f"Could not fetch {url}: {answer}.")
                 try:
-                    body = _read_body(raw, url, max_bytes, deadline, self.deadline_s)
+                    body = _read_body(raw, url, max_bytes, deadline)
                 except FetchError:
                     raw.close()  # part of a body is left unread: this connection cannot be reused
                     raise
                 return Response(200, current, body, raw.headers.get("Content-Type", ""), validators, made), made
             finally:
+                deadline.forget()  # this answer is read: its connection goes back to the pool, unwatched
                 raw.release_conn()
         raise FetchError(f"Could not fetch {url}: more than {MAX_REDIRECTS} redirects.")
 
-    def _request(self, url: str, headers: dict[str, str], deadline: float) -> urllib3.BaseHTTPResponse:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise _Retryable(f"Could not fetch {url}: no complete answer within {self.deadline_s:g} seconds.")
+    def _request(self, url: str, headers: dict[str, str], deadline: Deadline) -> urllib3.BaseHTTPResponse:
+        remaining = deadline.at - time.monotonic()
+        if remaining <= 0 or deadline.expired:
+            raise _Retryable(_too_slow(url, deadline))
         timeout = urllib3.Timeout(connect=min(CONNECT_TIMEOUT_S, remaining), read=min(READ_TIMEOUT_S, remaining))
         host = urlsplit(url).hostname or url
         try:
             return self._pool.request("GET", url, headers=headers, redirect=False, retries=False,
                                       preload_content=False, timeout=timeout, pool_timeout=remaining)
-        except NameResolutionError:  # (a NewConnectionError: caught first)
-            raise FetchError(f"Could not fetch {url}: the host name {host} could not be found.") from None
-        except NewConnectionError as error:  # (a ConnectTimeoutError in urllib3's classes, but a refusal, not a timeout)
-            why = "refused the connection" if "refused" in str(error).lower() else "could not be reached"
-            raise FetchError(f"Could not fetch {url}: {host} {why}.") from None
-        except (ConnectTimeoutError, ReadTimeoutError, TimeoutError):
-            raise _Retryable(f"Could not fetch {url}: no answer within {min(READ_TIMEOUT_S, remaining):g} seconds.") from None
-        except SSLError as error:
-            raise FetchError(f"Could not fetch {url}: the secure connection failed ({error}).") from None
-        except (ProtocolError, HTTPError, OSError) as error:
-            raise FetchError(f"Could not fetch {url}: the connection was broken ({type(error).__name__}).") from None
+        except Exception as error:
+            raise _request_error(error, url, host, deadline, remaining) from None
 
 
-def _read_body(raw: urllib3.BaseHTTPResponse, url: str, max_bytes: int, deadline: float, deadline_s: float) -> bytes:
+def _request_error(error: Exception, url: str, host: str, deadline: Deadline, remaining: float) -> Exception:
+    """The one-sentence FetchError for what a request raised (errors of other kinds are returned as they are)."""
+    if deadline.expired:  # the watchdog shut the socket while the answer's head was read
+        return _Retryable(_too_slow(url, deadline))
+    if isinstance(error, NameResolutionError):  # (a NewConnectionError: tested first)
+        return FetchError(f"Could not fetch {url}: the host name {host} could not be found.")
+    if isinstance(error, NewConnectionError):  # (a ConnectTimeoutError in urllib3's classes, but a refusal, not a timeout)
+        why = "refused the connection" if "refused" in str(error).lower() else "could not be reached"
+        return FetchError(f"Could not fetch {url}: {host} {why}.")
+    if isinstance(error, (ConnectTimeoutError, ReadTimeoutError, TimeoutError)):
+        return _Retryable(f"Could not fetch {url}: no answer within {min(READ_TIMEOUT_S, remaining):g} seconds.")
+    if isinstance(error, SSLError):
+        return FetchError(f"Could not fetch {url}: the secure connection failed ({error}).")
+    if isinstance(error, (ProtocolError, HTTPError, OSError)):
+        return FetchError(f"Could not fetch {url}: the connection was broken ({type(error).__name__}).")
+    return error
+
+
+def _too_slow(url: str, deadline: Deadline) -> str:
+    return f"Could not fetch {url}: no complete answer within {deadline.seconds:g} seconds."
+
+
+def _read_body(raw: urllib3.BaseHTTPResponse, url: str, max_bytes: int, deadline: Deadline) -> bytes:
     """The whole (decoded) body, in pieces, within the size cap and the deadline."""
     declared = raw.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
@@ -198,8 +258,8 @@ def _read_body(raw: urllib3.BaseHTTPResponse, url: str, max_bytes: int, deadline
     size = 0
     try:
         while True:
-            if time.monotonic() > deadline:
-                raise _Retryable(f"Could not fetch {url}: no complete answer within {deadline_s:g} seconds.")
+            if time.monotonic() > deadline.at:
+                raise _Retryable(_too_slow(url, deadline))
             chunk = raw.read1(_CHUNK)
             if not chunk:
                 break
@@ -207,9 +267,11 @@ def _read_body(raw: urllib3.BaseHTTPResponse, url: str, max_bytes: int, deadline
             if size > max_bytes:
                 raise FetchError(f"Could not fetch {url}: it is larger than {max_bytes // (1024 * 1024)} MB.")
             chunks.append(chunk)
-    except (ReadTimeoutError, TimeoutError):
-        raise _Retryable(f"Could not fetch {url}: the server stopped sending.") from None
-    except (ProtocolError, HTTPError, OSError) as error:
+    except (ReadTimeoutError, TimeoutError, ProtocolError, HTTPError, OSError) as error:
+        if deadline.expired:  # the watchdog shut the socket during a read
+            raise _Retryable(_too_slow(url, deadline)) from None
+        if isinstance(error, (ReadTimeoutError, TimeoutError)):
+            raise _Retryable(f"Could not fetch {url}: the server stopped sending.") from None
         raise FetchError(f"Could not fetch {url}: the connection was broken ({type(error).__name__}).") from None
     return b"".join(chunks)
 
