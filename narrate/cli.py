@@ -9,7 +9,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -17,6 +17,9 @@ from narrate.cli_options import (
     DEFAULT_MAX_INPUT_MB, AsJson, BaseUrl, Bitrate, CacheDir, Edition, Jobs, LexiconFiles, MaxInputMb, NoCache, Output,
     Quiet, Scheduler, SettingsFolder, Sources, Voice, VoicesDir, quiet_notes,
 )
+
+if TYPE_CHECKING:
+    from narrate.config import BuildChoices
 
 def _plain_argument_help() -> None:
     """Show arguments in help as people read them: `ARTICLE...`, not typer's `{sources}...` and `<list[str]>`.
@@ -81,34 +84,12 @@ def _main_options(
     """Turn written news into podcast-ready audio, offline."""
 
 
-@dataclass(frozen=True)
-class _Choices:
-    """Options after merging the command line over OUTPUT/narrate.toml's [build] table."""
-
-    voice: str
-    voices: tuple[Path, ...]
-    lexicons: tuple[Path, ...]
-    jobs: int
-    bitrate: int
-    scheduler: str | None
-    cache: Path | None
-
-
 def _choices(output: Path, voice: str | None = None, voices: list[Path] | None = None,
              lexicon: list[Path] | None = None, jobs: int | None = None, bitrate: int | None = None,
-             scheduler: str | None = None, cache: Path | None = None) -> _Choices:
-    from narrate.config import load_build_config
+             scheduler: str | None = None, cache: Path | None = None) -> BuildChoices:
+    from narrate.config import build_choices
 
-    config = load_build_config(output)
-    return _Choices(
-        voice=voice or config.voice or "default",
-        voices=tuple(voices or ()) or config.voices,
-        lexicons=tuple(lexicon or ()) or config.lexicons,
-        jobs=jobs if jobs is not None else (config.jobs or 0),
-        bitrate=bitrate or config.bitrate_kbps or 64,
-        scheduler=scheduler or config.scheduler,
-        cache=cache or config.cache,
-    )
+    return build_choices(output, voice, voices, lexicon, jobs, bitrate, scheduler, cache)
 
 
 def _max_bytes(max_input_mb: float) -> int:
@@ -122,7 +103,7 @@ def _read_stdin(stdin, max_input_mb: float) -> bytes:  # type: ignore[no-untyped
     return read_source_bytes("-", stdin, _max_bytes(max_input_mb))
 
 
-def _script_options(sources: list[str], edition: str | None, choices: _Choices,  # type: ignore[no-untyped-def]
+def _script_options(sources: list[str], edition: str | None, choices: BuildChoices,  # type: ignore[no-untyped-def]
                     max_input_mb: float = DEFAULT_MAX_INPUT_MB):
     from narrate.build import ScriptOptions
 
@@ -130,7 +111,7 @@ def _script_options(sources: list[str], edition: str | None, choices: _Choices, 
                          lexicons=choices.lexicons, max_input_bytes=_max_bytes(max_input_mb))
 
 
-def _script(sources: list[str], edition: str | None, choices: _Choices, stdin=None,  # type: ignore[no-untyped-def]
+def _script(sources: list[str], edition: str | None, choices: BuildChoices, stdin=None,  # type: ignore[no-untyped-def]
             max_input_mb: float = DEFAULT_MAX_INPUT_MB, cache: Path | None = None, progress=None):
     from dataclasses import replace
 

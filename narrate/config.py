@@ -15,6 +15,7 @@ The [show] table of the same file holds the podcast's settings (narrate.publish.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,3 +105,39 @@ def load_build_config(output_dir: Path) -> BuildConfig:
             raise NarrateError(f"{path}: unknown [build] setting '{key}' (known: bitrate, cache, jobs, lexicon, "
                                "scheduler, voice, voices).")
     return BuildConfig(**values)
+
+
+@dataclass(frozen=True)
+class BuildChoices:
+    """The build options in force: the command line's, else OUTPUT/narrate.toml's [build] table, else the default."""
+
+    voice: str
+    """The voice profile name."""
+    voices: tuple[Path, ...]
+    """Extra folders of voice profiles."""
+    lexicons: tuple[Path, ...]
+    """Pronunciation lexicon files."""
+    jobs: int
+    """Synthesis worker processes (0: one per core)."""
+    bitrate: int
+    """MP3 bitrate in kbps."""
+    scheduler: str | None
+    """A Dask scheduler address, if any."""
+    cache: Path | None
+    """The segment cache folder (None: the user's cache folder)."""
+
+
+def build_choices(output_dir: Path, voice: str | None = None, voices: Sequence[Path] | None = None,
+                  lexicons: Sequence[Path] | None = None, jobs: int | None = None, bitrate: int | None = None,
+                  scheduler: str | None = None, cache: Path | None = None) -> BuildChoices:
+    """Merge the options a command was given (None or empty: not given) over OUTPUT/narrate.toml's [build] table."""
+    config = load_build_config(output_dir)
+    return BuildChoices(
+        voice=voice or config.voice or "default",
+        voices=tuple(voices or ()) or config.voices,
+        lexicons=tuple(lexicons or ()) or config.lexicons,
+        jobs=jobs if jobs is not None else (config.jobs or 0),
+        bitrate=bitrate or config.bitrate_kbps or 64,
+        scheduler=scheduler or config.scheduler,
+        cache=cache or config.cache,
+    )

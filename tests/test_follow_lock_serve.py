@@ -108,3 +108,14 @@ def test_serve_follows_on_a_schedule_and_keeps_serving(tmp_path: Path) -> None:
     assert any("1 built (1 new, 0 changed)" in line for line in lines)
     bad = run_narrate(["serve", "-o", "out", "--follow", "x", "--every", "soon"], tmp_path)
     assert bad.returncode != 0 and "--every takes a duration" in bad.stderr
+
+
+def test_a_base_url_without_a_host_is_refused_before_anything_is_built(tmp_path: Path) -> None:
+    """`--base-url http://` passed follow's own looser check, and then every item failed on it, one by one."""
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "pier.md").write_text("# Pier lights replaced\n\nThe pier has new lights.\n", "utf-8")
+    proc = run_narrate(["follow", "articles", "-o", "out", "--base-url", "http://"], tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == ("narrate: --base-url must be an http:// or https:// address with a host name, "
+                                   "not 'http://'.")
+    assert not (tmp_path / "out").exists()

@@ -59,25 +59,26 @@ def follow_options(
     scheduler: str | None = None,
 ) -> FollowOptions:
     """FollowOptions from explicit values, each None falling back to OUTPUT/narrate.toml's [build] table, then the default."""
-    from narrate.config import load_build_config
+    from narrate.config import build_choices
     from narrate.errors import NarrateError
+    from narrate.publish.settings import check_base_url
 
     if limit is not None and limit < 1:
         raise NarrateError("--limit must be at least 1.")
-    if base_url and not base_url.startswith(("http://", "https://")):
-        raise NarrateError("--base-url must start with http:// or https://.")
-    config = load_build_config(output_dir)
+    if base_url:
+        base_url = check_base_url(base_url, "--base-url")
+    chosen = build_choices(output_dir, voice, voices, lexicons, jobs, bitrate_kbps, scheduler, cache_dir)
     maker = EpisodeMaker(
         output_dir=Path(output_dir),
-        voice=voice or config.voice or "default",
-        voices_dirs=tuple(voices or ()) or config.voices,
-        lexicons=tuple(lexicons or ()) or config.lexicons,
-        jobs=jobs if jobs is not None else (config.jobs or 0),
-        bitrate_kbps=bitrate_kbps or config.bitrate_kbps or 64,
-        cache_dir=cache_dir or config.cache,
+        voice=chosen.voice,
+        voices_dirs=chosen.voices,
+        lexicons=chosen.lexicons,
+        jobs=chosen.jobs,
+        bitrate_kbps=chosen.bitrate,
+        cache_dir=chosen.cache,
         use_cache=use_cache,
         base_url=base_url,
-        scheduler=scheduler or config.scheduler,
+        scheduler=chosen.scheduler,
     )
     return FollowOptions(sources=tuple(sources), maker=maker, edition=edition, window_s=window_s, dry_run=dry_run,
                          limit=limit, since=since, wait_s=wait_s)
