@@ -22,7 +22,8 @@ from narrate.script.model import Chapter, Script, Segment
 
 RATE = 22050
 POLICY = ChunkPolicy(min_s=3.0, max_s=8.0)
-"""Short chunks, so a short test episode has many cuts of every kind (marked, forced past max_s, sentence pauses)."""
+"""Short chunks, so a short test episode has many cuts of every kind (paragraph pauses, forced past max_s at sentence
+pauses)."""
 PAUSES = (300, 700, 300, 1200, 200, 700, 300, 2000)
 MARK_AT = 0.3
 """Seconds into each segment's speech where it carries a sharp click, to find it again in the decoded audio."""

@@ -15,7 +15,6 @@ from narrate.audio.layout import (
     ChunkPlanner,
     ChunkPolicy,
     LaidSegment,
-    marked,
     pause_frames,
     working_rate,
 )
@@ -27,13 +26,9 @@ FRAME = MP3_FRAME // 2
 POLICY = ChunkPolicy()
 
 
-def key(n: int, mark: bool | None = None) -> str:
-    """A content key; with `mark`, one that is (or is not) marked."""
-    for salt in range(100):
-        k = hashlib.sha256(f"{n}/{salt}".encode()).hexdigest()
-        if mark is None or marked(k) == mark:
-            return k
-    raise AssertionError("no key found")
+def key(n: int) -> str:
+    """A content key."""
+    return hashlib.sha256(str(n).encode()).hexdigest()
 
 
 def plan(segments: list[LaidSegment], policy: ChunkPolicy = POLICY) -> list[ChunkLayout]:
@@ -78,7 +73,7 @@ def check_layout(segments: list[LaidSegment], chunks: list[ChunkLayout], policy:
         end = chunk.segments[-1]
         held_s = (chunk.input_frames - chunk.lead - chunk.tail) / RATE
         assert end.pause_ms >= policy.min_cut_pause_ms  # never inside speech, never at a pause too short for a cut
-        assert held_s >= policy.max_s or (end.pause_ms >= policy.cut_pause_ms and held_s >= policy.min_s and marked(end.key))
+        assert held_s >= policy.max_s or (end.pause_ms >= policy.cut_pause_ms and held_s >= policy.min_s)
         assert chunk.input_frames == (chunk.mp3_frames - 1) * FRAME  # whole frames: LAME pads exactly ENCODER_DELAY
         assert after.start == chunk.start + chunk.mp3_frames * FRAME
         assert chunk.tail * 2 >= MIN_CUT_EDGE and after.lead * 2 >= MIN_CUT_EDGE
@@ -114,6 +109,16 @@ def test_a_typical_article_is_cut_into_chunks_of_min_s_to_max_s() -> None:
     check_layout(segments, chunks, POLICY)
     lengths = [c.input_frames / RATE for c in chunks[:-1]]
     assert len(chunks) >= 8 and min(lengths) >= POLICY.min_s and max(lengths) <= POLICY.max_s + 10
+    # Each chunk is one paragraph: it ends at every paragraph pause and nowhere else.
+    assert [c.segments[-1].index for c in chunks] == [s.index for s in segments[:-1] if s.pause_ms == 700] + [149]
+
+
+def test_a_heading_joins_the_paragraph_after_it() -> None:
+    heading = [LaidSegment(0, key(0), seconds(1.5), 1200)]
+    paragraphs = [LaidSegment(i, key(i), seconds(5.0), 700 if i % 2 == 0 else 300) for i in range(1, 9)]
+    chunks = plan(heading + paragraphs)
+    check_layout(heading + paragraphs, chunks, POLICY)
+    assert [[s.index for s in c.segments] for c in chunks] == [[0, 1, 2], [3, 4], [5, 6], [7, 8]]
 
 
 def test_an_edit_inside_a_chunk_changes_that_chunk_only() -> None:
@@ -122,8 +127,8 @@ def test_an_edit_inside_a_chunk_changes_that_chunk_only() -> None:
     middle = before[len(before) // 2]
     edited_index = middle.segments[len(middle.segments) // 2].index
     old = segments[edited_index]
-    # Other words of about the same length: a new key (same mark, as most edits keep the cut) and a slightly other length.
-    new = LaidSegment(old.index, key(10_000 + old.index, marked(old.key)), old.frames + seconds(0.2), old.pause_ms)
+    # Other words of about the same length: a new key and a slightly other length.
+    new = LaidSegment(old.index, key(10_000 + old.index), old.frames + seconds(0.2), old.pause_ms)
     after = plan([new if s.index == edited_index else s for s in segments])
     changed = [a for a, b in zip(before, after) if content(a) != content(b)]
     assert len(before) == len(after) and [c.number for c in changed] == [middle.number]
@@ -137,8 +142,9 @@ def test_after_an_edit_that_moves_a_cut_the_chunking_falls_back_in_step() -> Non
     spans = lambda chunks: [(c.segments[0].index, c.segments[-1].index) for c in chunks]  # noqa: E731
     moved, encoded_s = 0, []
     for chunk in before[1:-3]:
-        edited = chunk.segments[0]  # lengthen the first segment of each chunk in turn by 8 s: cuts may move
-        longer = [LaidSegment(s.index, s.key, s.frames + seconds(8.0), s.pause_ms) if s is edited else s for s in segments]
+        edited = chunk.segments[0]  # lengthen the first segment of each chunk in turn past max_s: cuts may move
+        longer = [LaidSegment(s.index, s.key, s.frames + seconds(POLICY.max_s), s.pause_ms) if s is edited else s
+                  for s in segments]
         after = plan(longer)
         old = set(spans(before))
         new = [c for c in after if spans([c])[0] not in old or spans([c])[0] == spans([chunk])[0]]  # chunks to encode

@@ -12,9 +12,10 @@ next, is the configured one.
 Chunks. The episode is cut into chunks, each encoded as its own LAME stream (narrate.audio.chunk), at pauses the
 script already has, never inside speech. ChunkPlanner decides each cut from the segments since the last cut alone:
 a pause of at least ChunkPolicy.cut_pause_ms (paragraph and longer) becomes a cut once the chunk holds min_s of
-audio and the segment before it is 'marked' (half of all segments, by their content key: content-defined cuts, so
-an edit moves at most the cuts next to it, and the chunking after it falls back in step at the next marked pause);
-past max_s any pause of at least min_cut_pause_ms will do. A script with no pause that long is one long chunk.
+audio, so a chunk is a paragraph (a heading or a short paragraph joins the next one); past max_s any pause of at
+least min_cut_pause_ms will do. An edit changes the chunk of the paragraph it is in (and the next one when it
+moves a cut), and the chunking after it falls back in step at the next paragraph. A script with no pause that
+long is one long chunk.
 
 Frames. A chunk that is not the last spans a whole number F of MP3 frames: LAME's 576 samples of delay, then its
 input, (F - 1) * 1152 samples of lead silence, speech and tail silence, then 576 samples of padding (LAME pads any
@@ -91,16 +92,16 @@ def pause_frames(pause_ms: int, rate: int) -> int:
 class ChunkPolicy:
     """Where chunks may be cut and how long they are (see the module docstring).
 
-    An edit re-encodes the chunk around it (and a neighbour when the edit moves a cut), so chunks are short: 10 to
-    30 s (most close at the first marked paragraph pause past 10 s, so about 25 s), against 20 to 60 s (about 45 s)
-    at first. On the sample article an edited paragraph re-encodes about 25 s of audio instead of about 50 s (LAME
-    takes about 3 ms per second of audio here); a chunk costs nothing at playback, a file in the chunk cache, and
-    a fresh LAME stream whose first frame starts in the cut's silence."""
+    An edit re-encodes the chunk around it (and a neighbour when the edit moves a cut), so chunks are short: one
+    paragraph, 4 to 30 s (about 16 s on the sample article), against 20 to 60 s (about 45 s) at first and 10 to
+    30 s (about 25 s) after that. LAME takes about 3 ms per second of audio here, so on the sample article an
+    edited paragraph re-encodes about 16 s of audio (some 50 ms) instead of 25 to 50 s. A chunk costs nothing at
+    playback, a file in the chunk cache, and a fresh LAME stream whose first frame starts in the cut's silence."""
 
-    min_s: float = 10.0
-    """A chunk holds at least this much audio before it is cut at a marked pause."""
+    min_s: float = 4.0
+    """A chunk holds at least this much audio before it is cut at a paragraph pause."""
     max_s: float = 30.0
-    """Past this much audio a chunk is cut at the next pause of at least min_cut_pause_ms, marked or not."""
+    """Past this much audio a chunk is cut at the next pause of at least min_cut_pause_ms, a sentence's too."""
     cut_pause_ms: int = 700
     """Pauses this long and longer (a paragraph's, by default) are where chunks are cut."""
     min_cut_pause_ms: int = 250
@@ -156,11 +157,6 @@ class ChunkLayout:
         return starts
 
 
-def marked(key: str) -> bool:
-    """Whether the pause after the segment with content key `key` may end a chunk of min_s or more (half of all keys)."""
-    return int(key[-1], 16) % 2 == 0 if key else True
-
-
 class ChunkPlanner:
     """Feed segments in script order; get each chunk's layout as soon as the segment that ends it is known.
 
@@ -202,7 +198,7 @@ class ChunkPlanner:
         self._open_samples += segment.frames
         held_s = self._open_samples / self.rate
         if silence >= self._min_cut and (
-            (segment.pause_ms >= self.policy.cut_pause_ms and held_s >= self.policy.min_s and marked(segment.key))
+            (segment.pause_ms >= self.policy.cut_pause_ms and held_s >= self.policy.min_s)
             or held_s >= self.policy.max_s
         ):
             self._cut = silence
