@@ -238,6 +238,29 @@ def plan_segments(script: Script, profile: VoiceProfile) -> SegmentPlan:
     return SegmentPlan(segments, voices, bytes(keys))
 
 
+def prewarm_synthesis(options: BuildOptions) -> None:
+    """Start the synthesis workers of the voice profile `options` names, each with its engine ready, before the script
+    is made (narrate.engines.pool.prewarm): the engine and settings of its narrator, the profile 'default' standing
+    for whichever profile the article's language will choose (they share an engine). Nothing when the segments go
+    to a Dask cluster, or when the profile cannot be read (the build reports that). Pair with discard_prewarmed."""
+    if options.scheduler:
+        return
+    from narrate.engines.pool import prewarm
+
+    try:
+        engine, settings = get_profile(options.voice, options.voices_dirs).settings_for()
+    except NarrateError:
+        return
+    prewarm(engine, settings, options.jobs or os.cpu_count() or 1, timeout_s=options.segment_timeout_s)
+
+
+def discard_prewarmed() -> None:
+    """Stop the workers prewarm_synthesis started that the build did not use (another engine, or nothing to say)."""
+    from narrate.engines.pool import discard_warm
+
+    discard_warm()
+
+
 def _tags(script: Script, output_dir: Path) -> EpisodeTags:
     from narrate.publish.settings import load_settings
 
@@ -284,6 +307,7 @@ def _audio_stream(
     options: BuildOptions,
     on_synthesized: Callable[[int], None] | None,
     counts: dict[str, int],
+    on_idle: Callable[[], None] | None = None,
 ) -> tuple[Iterator[SegmentAudio], Callable[[int], Pcm]]:
     """Every segment in order as assembly takes it, and the loader assembly calls for the audio it did not get.
 
@@ -308,10 +332,10 @@ def _audio_stream(
 
     missing = {p.index for p in planned if not cache.contains(p.key)}
     counts["to_synthesize"] = len(missing)
-    synthesize: Callable[..., Iterator[MeasuredPcm]] = synthesize_segments
-    if options.scheduler:
-        from functools import partial
+    from functools import partial
 
+    synthesize: Callable[..., Iterator[MeasuredPcm]] = partial(synthesize_segments, on_idle=on_idle)
+    if options.scheduler:
         from narrate.engines.dask_pool import synthesize_segments_dask
 
         synthesize = partial(synthesize_segments_dask, scheduler=options.scheduler)
@@ -389,7 +413,7 @@ def _build_locked(script: Script, planned: SegmentPlan, options: BuildOptions,
             return _publish(script, _result(previous, output_dir, state, total, 0, total, unchanged=True), options)
 
     cache = _open_cache(options)
-    publishing = _prepare_publish_meanwhile(options)
+    publishing = _PublishPreparation(options)
     counts = {"synthesized": 0, "reused": 0}
     done = 0
 
@@ -407,10 +431,10 @@ def _build_locked(script: Script, planned: SegmentPlan, options: BuildOptions,
     os.close(fd)
     tmp_mp3 = Path(tmp_name)
     try:
-        audio, load = _audio_stream(planned, cache, options, on_synth, counts)
+        audio, load = _audio_stream(planned, cache, options, on_synth, counts, on_idle=publishing.start)
         assembled = assemble_episode(
             script, audio, tmp_mp3, options.audio, tags, on_segment=on_segment,
-            load=load, chunk_store=cache, workers=options.jobs,
+            load=load, chunk_store=cache, workers=options.jobs, on_idle=publishing.start,
         )
         stem = episode_stem(script.title, _sha256_file(tmp_mp3))
         lock.placing([f"{stem}{suffix}" for suffix in EPISODE_SUFFIXES])
@@ -434,27 +458,42 @@ def _build_locked(script: Script, planned: SegmentPlan, options: BuildOptions,
     )
     result = replace(_result(manifest, output_dir, state, total, counts["synthesized"], counts["reused"], unchanged=False),
                      chunks_total=assembled.chunks, chunks_encoded=assembled.chunks_encoded)
-    if publishing is not None:
-        publishing.join()
+    publishing.join()
     return _publish(script, result, options)
 
 
-def _prepare_publish_meanwhile(options: BuildOptions) -> threading.Thread | None:
-    """Start loading the page templates and drawing the show cover on a thread, while the audio is made.
+class _PublishPreparation:
+    """Loading the page templates and drawing the show cover, on a thread, while this process would otherwise wait.
 
-    Failures are left to the publish step itself, which reports them."""
-    if not options.publish:
-        return None
+    The thread holds the interpreter lock most of the time it runs (imports, template compiling), so it starts when
+    the build first waits: for a segment still being synthesized after a moment (a cold build), or for the last
+    chunks to be encoded (an edit, whose one new segment is spoken sooner than that). Failures are left to the
+    publish step itself, which reports them."""
 
-    def prepare() -> None:
+    def __init__(self, options: BuildOptions) -> None:
+        self._options = options
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the preparation (once; nothing when the build does not publish)."""
+        with self._lock:
+            if self._thread is not None or not self._options.publish:
+                return
+            self._thread = threading.Thread(target=self._prepare, name="narrate-prepare-publish", daemon=True)
+            self._thread.start()
+
+    def join(self) -> None:
+        """Wait for the preparation (there was no wait to run it in: run it now)."""
+        self.start()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _prepare(self) -> None:
         from narrate.publish import prepare_publish
 
         with contextlib.suppress(Exception):
-            prepare_publish(Path(options.output_dir), base_url=options.base_url)
-
-    thread = threading.Thread(target=prepare, name="narrate-prepare-publish", daemon=True)
-    thread.start()
-    return thread
+            prepare_publish(Path(self._options.output_dir), base_url=self._options.base_url)
 
 
 def _sha256_file(path: Path) -> str:

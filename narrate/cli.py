@@ -170,7 +170,7 @@ def _run_build(request: _BuildRequest) -> None:
 
         start_workers()  # the worker fork server imports numpy, LAME and the engines while the script is composed
         from narrate.audio.assemble import AudioSettings
-        from narrate.build import BuildOptions, build_episode
+        from narrate.build import BuildOptions, build_episode, discard_prewarmed, prewarm_synthesis
         from narrate.progress import ProgressReporter
 
         from narrate.cache.store import SegmentCache
@@ -180,12 +180,16 @@ def _run_build(request: _BuildRequest) -> None:
             cache_dir=chosen.cache, use_cache=not request.no_cache, audio=AudioSettings(bitrate_kbps=chosen.bitrate),
             publish=not request.no_publish, base_url=request.base_url, scheduler=chosen.scheduler,
         )
-        with ProgressReporter(enabled=not request.quiet and not request.as_json) as reporter:
-            script = _script(request.sources, request.edition, chosen,
-                             stdin=io.BytesIO(stdin_data) if stdin_data is not None else None,
-                             max_input_mb=request.max_input_mb, progress=reporter.update,
-                             cache=None if request.no_cache else (chosen.cache or SegmentCache.default_dir()))
-            result = build_episode(script, options, progress=reporter.update)
+        prewarm_synthesis(options)  # the workers start their engine while the script is made
+        try:
+            with ProgressReporter(enabled=not request.quiet and not request.as_json) as reporter:
+                script = _script(request.sources, request.edition, chosen,
+                                 stdin=io.BytesIO(stdin_data) if stdin_data is not None else None,
+                                 max_input_mb=request.max_input_mb, progress=reporter.update,
+                                 cache=None if request.no_cache else (chosen.cache or SegmentCache.default_dir()))
+                result = build_episode(script, options, progress=reporter.update)
+        finally:
+            discard_prewarmed()
         fastpath.remember(request.output, fingerprint, result)
     if request.as_json:
         _print_json(result.to_json())

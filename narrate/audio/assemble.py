@@ -118,6 +118,7 @@ def assemble_episode(
     chunk_store: ChunkStore | None = None,
     workers: int = 0,
     policy: ChunkPolicy = ChunkPolicy(),
+    on_idle: Callable[[], None] | None = None,
 ) -> AssembledEpisode:
     """Lay out `audio` (one item per script segment, in order) with the script's pauses, encode it in chunks, tag it.
 
@@ -125,7 +126,8 @@ def assemble_episode(
     are kept in `chunk_store` (by content) and taken from it when a later assembly needs the same chunk; so is the
     generated cover (narrate.audio.cover.cover_key) when `tags` brings none. At most
     `workers` encoder processes (0: one per core) are started, as chunks need them. `on_segment(i)` is called once
-    segment i has arrived and been laid out.
+    segment i has arrived and been laid out; `on_idle()` once, when every segment has and assembly waits for the
+    last chunks to be encoded.
     """
     segments = script.segments()
     if not segments:
@@ -153,7 +155,7 @@ def assemble_episode(
                 assembly.add(index, item)
                 if on_segment is not None:
                     on_segment(index)
-            assembly.finish()
+            assembly.finish(on_idle)
             out.close()
         except BaseException:
             assembly.cancel()
@@ -259,13 +261,15 @@ class _Assembly:
             self._schedule(chunk)
         self._write_ready(block=False)
 
-    def finish(self) -> None:
-        """Schedule the last chunk and write every chunk."""
+    def finish(self, on_idle: Callable[[], None] | None = None) -> None:
+        """Schedule the last chunk and write every chunk (calling `on_idle()` first when one is still being encoded)."""
         if self.count != len(self.segments):
             raise NarrateError(f"Audio arrived for {self.count} of the script's {len(self.segments)} segments.")
         assert self.planner is not None
         for chunk in self.planner.finish():
             self._schedule(chunk)
+        if on_idle is not None and not all(item.ready for item in self.pending):
+            on_idle()
         self._write_ready(block=True)
 
     def cancel(self) -> None:

@@ -23,7 +23,8 @@ from narrate.engines.verify import check_segment_audio
 from narrate.errors import NarrateError
 from narrate.processes import context, die_with_parent, init_worker
 
-__all__ = ["SynthJob", "synthesize_segments", "synthesize_job", "engine_info", "engine_voices", "IN_FLIGHT_PER_WORKER"]
+__all__ = ["SynthJob", "synthesize_segments", "synthesize_job", "engine_info", "engine_voices", "prewarm", "discard_warm",
+           "IN_FLIGHT_PER_WORKER"]
 
 IN_FLIGHT_PER_WORKER = 4
 """At most this many segments per worker are queued or running at once, so memory stays flat on long inputs."""
@@ -31,6 +32,9 @@ WORKER_NICENESS = 10
 """How much lower than the build's own priority synthesis workers run: the chunk encoders (processes of the build's
 priority, narrate.audio.assemble) are the longest chain of serial work in a build, so they must never wait for a
 core while workers synthesize segments assembly cannot take yet. Workers still get every core nothing else wants."""
+IDLE_AFTER_S = 0.02
+"""How long the caller of synthesize_segments waits for its next segment before it counts as idle (on_idle): longer
+than the wait for one short segment on an edit, shorter than the first segments of a cold build take."""
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 """mallopt options (glibc)."""
 _MMAP_THRESHOLD_BYTES = 1024 * 1024
@@ -101,22 +105,52 @@ def _synthesize_job(job: SynthJob) -> Pcm:
     """Worker task: one verified segment, with the engine's own leading and trailing silence trimmed to
     narrate.audio.trim's fixed margin (every engine); spoken in a fresh child process when the engine's audio depends
     on its history (the trim runs here in the worker, whose memory is warm: in the child it cost page faults)."""
+    return _synthesize_trimmed(_speak_job(job))
+
+
+def _synthesize_trimmed(pcm: Pcm) -> Pcm:
     from narrate.audio.trim import trim_silence  # numpy: imported by the fork server, never by the build process
 
-    return trim_silence(_speak_job(job))
+    return trim_silence(pcm)
 
 
 def _speak_job(job: SynthJob) -> Pcm:
     """One verified segment as the engine spoke it."""
-    if _worker_engine_name is not None and job.engine != _worker_engine_name:
-        raise EngineError(f"A worker for engine '{_worker_engine_name}' was given a '{job.engine}' segment.")
-    engine_cls = engine_class(job.engine)
-    if not (getattr(engine_cls, "fresh_process_per_segment", False) and hasattr(os, "fork")):
+    if not _prepare_here(job.engine, job.settings):
         return _synthesize_here(job)
-    prepare = getattr(engine_cls, "prepare_process", None)
-    if callable(prepare):
-        prepare(job.settings)
     return _in_child_process(_synthesize_here, job)
+
+
+def _prepare_here(engine_name: str, settings: VoiceSettings) -> bool:
+    """Make this worker ready to speak with `settings`; return whether each segment must be spoken in a fresh fork.
+
+    An engine whose audio depends on its history is prepared (its library started, the settings' model loaded)
+    without speaking, so every fork of this worker inherits that and only speaks; when its prepare_process says so
+    (returns True), its engine object is made here too, once, instead of in every fork. Any other engine is created
+    here."""
+    if _worker_engine_name is not None and engine_name != _worker_engine_name:
+        raise EngineError(f"A worker for engine '{_worker_engine_name}' was given a '{engine_name}' segment.")
+    engine_cls = engine_class(engine_name)
+    fresh = bool(getattr(engine_cls, "fresh_process_per_segment", False) and hasattr(os, "fork"))
+    prepare = getattr(engine_cls, "prepare_process", None)
+    if not fresh or (callable(prepare) and prepare(settings)):
+        _worker_engine(engine_name)
+    return fresh
+
+
+WARM_UP_RATE = 22050
+"""The rate of the audio a prewarmed worker trims and measures once (eSpeak NG's, and Piper's medium voices')."""
+
+
+def _prepare_worker(engine_name: str, settings: VoiceSettings) -> None:
+    """Worker task of a pool started ahead of its segments (prewarm): get the engine ready (_prepare_here), then trim
+    and measure a second of quiet noise, so the first real segment does not pay for the first use of those steps
+    (their tables and buffers: about 20 ms on the segment an edit waits for)."""
+    _prepare_here(engine_name, settings)
+    import numpy as np
+
+    noise = np.random.default_rng(0).integers(-300, 300, WARM_UP_RATE, dtype="<i2").tobytes()
+    measure_pcm(_synthesize_trimmed(Pcm(data=noise, sample_rate=WARM_UP_RATE, sample_width=2, channels=1)))
 
 
 def _synthesize_measured(job: SynthJob) -> MeasuredPcm:
@@ -198,6 +232,62 @@ def _list_voices(engine_name: str) -> list[tuple[str, str, list[str]]]:
 # --- in the calling process --------------------------------------------------------------------
 
 
+_warm_pools: dict[str, tuple[ProcessPool, threading.Thread]] = {}
+"""Pools started by prewarm and not yet taken by synthesize_segments (with the thread launching their workers), by
+engine name."""
+_warm_lock = threading.Lock()
+
+
+def prewarm(engine_name: str, settings: VoiceSettings, workers: int, timeout_s: float = 120.0) -> None:
+    """Start `workers` synthesis workers for `engine_name` and have each get its engine ready for `settings` (eSpeak NG
+    started, a Piper model loaded) and trim and measure once, for this process's next synthesize_segments to take.
+
+    A build calls it before its script is made, with the engine its voice profile will most likely use, so the
+    first segments are spoken by workers that are ready for them (on an edit, the one changed segment). Starting
+    the workers waits for the fork server's imports, so that happens on a thread: this returns at once. A pool of
+    another engine than the segments need is never used; discard_warm stops what was not taken. A prepare that fails
+    or hangs is left for the segments' own tasks to report (they prepare again where it did not happen)."""
+    with _warm_lock:
+        if engine_name in _warm_pools:
+            return
+        pool = _new_pool(engine_name, workers)
+        starting = threading.Thread(target=_start_warm, args=(pool, engine_name, settings, workers, timeout_s),
+                                    name="narrate-prewarm", daemon=True)
+        _warm_pools[engine_name] = (pool, starting)
+    starting.start()
+
+
+def _start_warm(pool: ProcessPool, engine_name: str, settings: VoiceSettings, workers: int, timeout_s: float) -> None:
+    with contextlib.suppress(Exception):  # a pool that cannot start is reported when the segments are scheduled
+        for _ in range(max(1, workers)):
+            pool.schedule(_prepare_worker, args=(engine_name, settings), timeout=timeout_s)
+
+
+def _take_warm(engine_name: str) -> ProcessPool | None:
+    """The pool prewarm started for `engine_name` (once its workers are launched), or None."""
+    with _warm_lock:
+        warm = _warm_pools.pop(engine_name, None)
+    if warm is None:
+        return None
+    pool, starting = warm
+    starting.join()
+    return pool
+
+
+def discard_warm() -> None:
+    """Stop the pools prewarm started that no synthesis took (their workers exit on a thread of their own)."""
+    with _warm_lock:
+        warm = list(_warm_pools.values())
+        _warm_pools.clear()
+    for _, starting in warm:
+        starting.join()
+    pools = [pool for pool, _ in warm]
+    for pool in pools:
+        pool.stop()
+    if pools:
+        threading.Thread(target=_join_pools, args=(pools,), name="narrate-reap-workers", daemon=True).start()
+
+
 def _new_pool(engine_name: str, workers: int) -> ProcessPool:
     """A pool whose workers host only `engine_name` (Piper's and pyttsx3's eSpeak NG crash in one process), forked
     from the fork server (narrate.processes): never from this process, which may run threads and holds the script."""
@@ -254,6 +344,7 @@ def synthesize_segments(
     retries: int = 2,
     on_done: Callable[[int], None] | None = None,
     measure: bool = False,
+    on_idle: Callable[[], None] | None = None,
 ) -> Iterator[Pcm]:
     """Yield each job's verified Pcm in job order, as soon as it and all before it are ready.
 
@@ -269,15 +360,18 @@ def synthesize_segments(
     IN_FLIGHT_PER_WORKER * workers segments are outstanding at any time.
 
     The workers start, and the first jobs are handed to them, when this is called: a caller may do other work
-    (assembly takes the cached segments before the first new one) while they speak.
+    (assembly takes the cached segments before the first new one) while they speak. `on_idle()` is called once,
+    the first time the caller has waited IDLE_AFTER_S for the next segment: a sign that it may start work of its
+    own on a thread without holding up anything.
     """
-    results = _synthesized(jobs, workers, timeout_s, retries, on_done, measure)
+    results = _synthesized(jobs, workers, timeout_s, retries, on_done, measure, on_idle)
     next(results)  # starts the pools and submits the first jobs
     return results
 
 
 def _synthesized(jobs: Sequence[SynthJob], workers: int, timeout_s: float, retries: int,
-                 on_done: Callable[[int], None] | None, measure: bool) -> Iterator[Pcm]:
+                 on_done: Callable[[int], None] | None, measure: bool,
+                 on_idle: Callable[[], None] | None = None) -> Iterator[Pcm]:
     """synthesize_segments' generator: yields None once the first jobs are submitted, then every result in order."""
     if not jobs:
         yield None  # type: ignore[misc]
@@ -293,7 +387,7 @@ def _synthesized(jobs: Sequence[SynthJob], workers: int, timeout_s: float, retri
 
     try:
         for engine_name, share in _share_workers(jobs, workers).items():
-            pools[engine_name] = _new_pool(engine_name, share)
+            pools[engine_name] = _take_warm(engine_name) or _new_pool(engine_name, share)
         while next_job < len(jobs) and len(pending) < window:
             pending.append(submit(jobs[next_job], 1))
             next_job += 1
@@ -306,6 +400,11 @@ def _synthesized(jobs: Sequence[SynthJob], workers: int, timeout_s: float, retri
                 # Only the unfinished ones: a finished segment queued behind the head would end the wait at
                 # once, and the loop would spin on the CPU the workers need until the head is ready.
                 running = [a.future for a in pending if not a.future.done()]
+                if on_idle is not None:
+                    done, _ = concurrent.futures.wait(running, IDLE_AFTER_S, concurrent.futures.FIRST_COMPLETED)
+                    if not done:
+                        on_idle()
+                        on_idle = None
                 concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
             for position, attempt in enumerate(pending):
                 if not attempt.future.done() or attempt.future.cancelled():

@@ -173,11 +173,14 @@ class Pyttsx3Engine:
         import pyttsx3.voice  # noqa: F401
 
     @classmethod
-    def prepare_process(cls, settings: VoiceSettings) -> None:
+    def prepare_process(cls, settings: VoiceSettings) -> bool:
         """Start this process's engine (eSpeak NG in synchronous mode: no threads, so forks of it are safe) without
-        speaking, so each segment process forked from here only sets its voice and speaks."""
+        speaking, so each segment process forked from here only sets its voice and speaks.
+
+        Returns whether an engine object may be made here too, for the forks to inherit (only when eSpeak NG runs
+        synchronously: another driver, or eSpeak started with its own thread, must be started in each fork)."""
         if _shared_engine is not None or _driver_name() != "espeak":
-            return
+            return _synchronous_espeak
         from narrate.engines.espeak_library import ensure_wheel_espeak
 
         ensure_wheel_espeak()
@@ -187,6 +190,7 @@ class Pyttsx3Engine:
         describe()  # cached here, so forked segment processes do not look it up again
         _prepare_voice_list()
         _pyttsx3_engine()
+        return _synchronous_espeak
 
     @property
     def _default_voice(self) -> str:
