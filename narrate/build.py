@@ -18,12 +18,11 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from narrate.article.model import Article
 from narrate.article.read import DEFAULT_MAX_INPUT_MB, read_article
-from narrate.audio.assemble import AudioSettings, ChunkPolicy, EpisodeTags, assemble_episode
-from narrate.audio.chunk import encoder_versions
-from narrate.audio.chapters_json import chapters_json
-from narrate.audio.loudness import SegmentLoudness
+from narrate.audio.encode import AudioSettings
+from narrate.audio.formats import encoder_versions
+from narrate.audio.layout import ChunkPolicy
 from narrate.audio.pcm import MeasuredPcm, Pcm, SegmentAudio
-from narrate.audio.transcript import webvtt
+from narrate.audio.tags import EpisodeTags
 from narrate.cache.key import segment_key
 from narrate.cache.store import NullCache, SegmentCache
 from narrate.config import default_lexicons
@@ -347,6 +346,8 @@ def _audio_stream(
     )
 
     def stream() -> Iterator[SegmentAudio]:
+        from narrate.audio.loudness import SegmentLoudness
+
         for p in planned:
             if p.index in missing:
                 item = next(fresh)
@@ -432,6 +433,11 @@ def _build_locked(script: Script, planned: SegmentPlan, options: BuildOptions,
     tmp_mp3 = Path(tmp_name)
     try:
         audio, load = _audio_stream(planned, cache, options, on_synth, counts, on_idle=publishing.start)
+        # Imported now, while the workers speak the first new segments (not before: an edit waits for one of them).
+        from narrate.audio.assemble import assemble_episode
+        from narrate.audio.chapters_json import chapters_json
+        from narrate.audio.transcript import webvtt
+
         assembled = assemble_episode(
             script, audio, tmp_mp3, options.audio, tags, on_segment=on_segment,
             load=load, chunk_store=cache, workers=options.jobs, on_idle=publishing.start,

@@ -169,7 +169,7 @@ def _run_build(request: _BuildRequest) -> None:
         from narrate.processes import start as start_workers
 
         start_workers()  # the worker fork server imports numpy, LAME and the engines while the script is composed
-        from narrate.audio.assemble import AudioSettings
+        from narrate.audio.encode import AudioSettings
         from narrate.build import BuildOptions, build_episode, discard_prewarmed, prewarm_synthesis
         from narrate.progress import ProgressReporter
 

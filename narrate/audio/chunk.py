@@ -3,12 +3,13 @@
 What a chunk's MP3 frames depend on, all of it in ChunkSpec and so in chunk_key:
 - the content keys of its segments in order: their cached audio, and so their loudness measurements;
 - their gains, which narrate.audio.leveler decides from those measurements and the level target alone: the key
-  holds the target and the versions of the leveller and of the measurements (LEVEL_VERSION, EXTRA_VERSION) in
+  holds the target and the versions of the leveller and of the measurements (narrate.audio.formats) in
   place of the gains, so that a rebuild names a chunk without working out any gain;
 - its silences: the lead before its first segment, the gap after each segment but the last, the tail after its
   last one (working samples), and whether it is the episode's last chunk;
 - the working rate, and the MP3's rate, bitrate, LAME quality and the limiter's ceiling;
-- the code that turns those into frames: CHUNK_FORMAT (this module, the limiter), lameenc, soxr and numpy.
+- the code that turns those into frames: CHUNK_FORMAT (narrate.audio.formats: this module and the limiter), lameenc,
+  soxr and numpy.
 Nothing else: not where it sits in the episode, nor anything before or after it. Its lead and tail are silence
 longer than anything that carries state across samples (soxr's filter, the limiter's 5 ms look-ahead and 40 ms
 hold, LAME's bit reservoir and MDCT overlap), so every stage starts from rest and ends in silence, and a fresh
@@ -22,7 +23,6 @@ interpreter lock while they work, so chunks are encoded on threads of the build 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import struct
@@ -30,13 +30,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
+from narrate.audio.formats import CHUNK_FORMAT, encoder_versions
 from narrate.audio.layout import ENCODER_DELAY, MP3_FRAME
-from narrate.audio.leveler import LEVEL_VERSION, LevelTarget, chunk_gains
-from narrate.audio.loudness import EXTRA_VERSION, SegmentLoudness
-from narrate.versions import package_version
+from narrate.audio.leveler import LevelTarget, chunk_gains
+from narrate.audio.loudness import SegmentLoudness
 
-CHUNK_FORMAT = 1
-"""Version of the chunk encode (this module and the limiter): bump when the same spec would give other frames."""
 BLOCK_SAMPLES = 1 << 16
 """Working-rate samples resampled, limited and encoded at a time."""
 _HEADER = struct.Struct("<4sBIQII")
@@ -126,15 +124,6 @@ class ChunkStore(Protocol):
 
     def get_chunk(self, key: str) -> bytes | None: ...
     def put_chunk(self, key: str, data: bytes) -> None: ...
-
-
-@functools.cache
-def encoder_versions() -> dict[str, str]:
-    """Versions of the code a chunk's frames depend on besides its spec."""
-    versions = {"chunk_format": str(CHUNK_FORMAT), "level": str(LEVEL_VERSION), "loudness": str(EXTRA_VERSION)}
-    for package in ("lameenc", "soxr", "numpy"):
-        versions[package] = package_version(package, missing="unknown")
-    return versions
 
 
 def chunk_key(spec: ChunkSpec) -> str:

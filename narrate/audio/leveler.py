@@ -20,11 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from narrate.audio.formats import LEVEL_VERSION
 from narrate.audio.loudness import LoudnessMeter, SegmentLoudness
 
-LEVEL_VERSION = 1
-"""Version of how gains follow from measurements (chunk_gains, LoudnessMeter.gain_for): part of every chunk key, so bump
-it when the same measurements would get other gains."""
+__all__ = ["LEVEL_VERSION", "MIN_OWN_LEVEL_S", "LevelTarget", "chunk_gains", "gain_for_segments"]
 MIN_OWN_LEVEL_S = 1.5
 """Segments shorter than this take a neighbour's gain instead of their own."""
 

@@ -66,7 +66,7 @@ class EpisodeMaker:
 
     def build(self, script, progress: Callable[[str, int, int], None] | None = None) -> EpisodeInfo:  # type: ignore[no-untyped-def]
         """Synthesize, assemble and publish `script` (reusing cached segments); what was made."""
-        from narrate.audio.assemble import AudioSettings
+        from narrate.audio.encode import AudioSettings
         from narrate.build import BuildOptions, build_episode
 
         options = BuildOptions(
