@@ -63,8 +63,9 @@ def tree_memory(root: psutil.Process, extra: Callable[[], Sequence[psutil.Proces
 
 
 def run(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: str | None = None,
-        extra: Callable[[], Sequence[psutil.Process]] | None = None) -> Run:
-    """Run `cmd`, sampling the memory of its process tree every SAMPLE_S seconds; return the measurements."""
+        extra: Callable[[], Sequence[psutil.Process]] | None = None, sample: bool = True) -> Run:
+    """Run `cmd`, sampling the memory of its process tree every SAMPLE_S seconds (not with `sample` False: the
+    sampler reads every process's smaps, CPU the measured command then shares); return the measurements."""
     start = time.perf_counter()
     proc = subprocess.Popen(list(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, **(env or {})}, cwd=cwd)
@@ -72,19 +73,21 @@ def run(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: str | None =
     peak = peak_rss = 0
     done = threading.Event()
 
-    def sample() -> None:
+    def sample_memory() -> None:
         nonlocal peak, peak_rss
         while not done.is_set():
             pss, rss = tree_memory(root, extra)
             peak, peak_rss = max(peak, pss), max(peak_rss, rss)
             done.wait(SAMPLE_S)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = threading.Thread(target=sample_memory, daemon=True)
+    if sample:
+        sampler.start()
     out, err = proc.communicate()
     wall = time.perf_counter() - start
     done.set()
-    sampler.join()
+    if sample:
+        sampler.join()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode('utf-8', 'replace')[-2000:]}")
     return Run(wall, peak / 1e6, out.decode("utf-8", "replace"), proc.returncode, peak_rss / 1e6)
