@@ -472,9 +472,9 @@ class _PublishPreparation:
     """Loading the page templates and drawing the show cover, on a thread, while this process would otherwise wait.
 
     The thread holds the interpreter lock most of the time it runs (imports, template compiling), so it starts when
-    the build first waits: for a segment still being synthesized after a moment (a cold build), or for the last
-    chunks to be encoded (an edit, whose one new segment is spoken sooner than that). Failures are left to the
-    publish step itself, which reports them."""
+    the build mostly waits from then on: 20 ms into a wait for a segment still being synthesized (a cold build), or
+    when the first chunk is handed to an encoder (an edit: its one new segment is spoken sooner than that, and the
+    rest is waiting for that chunk). Failures are left to the publish step itself, which reports them."""
 
     def __init__(self, options: BuildOptions) -> None:
         self._options = options

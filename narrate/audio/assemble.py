@@ -126,8 +126,8 @@ def assemble_episode(
     are kept in `chunk_store` (by content) and taken from it when a later assembly needs the same chunk; so is the
     generated cover (narrate.audio.cover.cover_key) when `tags` brings none. At most
     `workers` encoder processes (0: one per core) are started, as chunks need them. `on_segment(i)` is called once
-    segment i has arrived and been laid out; `on_idle()` once, when every segment has and assembly waits for the
-    last chunks to be encoded.
+    segment i has arrived and been laid out; `on_idle()` once, when the first chunk is handed to an encoder (from
+    then on this process mostly waits: for encoders, or for segments still being synthesized).
     """
     segments = script.segments()
     if not segments:
@@ -149,13 +149,13 @@ def assemble_episode(
             drawn = (tags.title, _cover_subtitle(tags), EPISODE_COVER_PX)
             cover = chunk_store.get_chunk(cover_key(*drawn)) if chunk_store is not None else None
             cover_future = covers.submit(generate_cover, *drawn) if cover is None else None
-        assembly = _Assembly(segments, settings, out, encoders, processes, chunk_store, load, policy)
+        assembly = _Assembly(segments, settings, out, encoders, processes, chunk_store, load, policy, on_idle)
         try:
             for index, item in enumerate(audio):
                 assembly.add(index, item)
                 if on_segment is not None:
                     on_segment(index)
-            assembly.finish(on_idle)
+            assembly.finish()
             out.close()
         except BaseException:
             assembly.cancel()
@@ -208,7 +208,8 @@ class _Assembly:
     """The state of one assembly: the layout so far, the chunks in flight and the MP3 being written."""
 
     def __init__(self, segments: Sequence[Segment], settings: AudioSettings, out: Mp3File, pool: Executor, workers: int,
-                 store: ChunkStore | None, load: Callable[[int], Pcm] | None, policy: ChunkPolicy) -> None:
+                 store: ChunkStore | None, load: Callable[[int], Pcm] | None, policy: ChunkPolicy,
+                 on_idle: Callable[[], None] | None = None) -> None:
         self.segments = segments
         self.settings = settings
         self.target = LevelTarget(settings.target_lufs, settings.limiter_ceiling_db, MAX_GAIN_DB)
@@ -220,6 +221,8 @@ class _Assembly:
         self.store = store
         self.load = load
         self.policy = policy
+        self.on_idle = on_idle
+        """Called once, when the first chunk is handed to an encoder."""
         self.rate = 0
         """The working rate, fixed by the first segment."""
         self.planner: ChunkPlanner | None = None
@@ -261,15 +264,13 @@ class _Assembly:
             self._schedule(chunk)
         self._write_ready(block=False)
 
-    def finish(self, on_idle: Callable[[], None] | None = None) -> None:
-        """Schedule the last chunk and write every chunk (calling `on_idle()` first when one is still being encoded)."""
+    def finish(self) -> None:
+        """Schedule the last chunk and write every chunk."""
         if self.count != len(self.segments):
             raise NarrateError(f"Audio arrived for {self.count} of the script's {len(self.segments)} segments.")
         assert self.planner is not None
         for chunk in self.planner.finish():
             self._schedule(chunk)
-        if on_idle is not None and not all(item.ready for item in self.pending):
-            on_idle()
         self._write_ready(block=True)
 
     def cancel(self) -> None:
@@ -302,6 +303,9 @@ class _Assembly:
             audio = [a.data if a.data is not None else self._working_audio(s) for s, a in zip(chunk.segments, arrived)]
             pending.future = self.pool.submit(level_and_encode, spec, audio, pending.loudness)
             self.chunks_encoded += 1
+            if self.on_idle is not None:
+                on_idle, self.on_idle = self.on_idle, None
+                on_idle()
         self.pending.append(pending)
 
     def _working_audio(self, segment: LaidSegment) -> bytes:
