@@ -540,14 +540,25 @@ def _leave(code: object) -> None:
     others = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
     if (not isinstance(code, int) or others or threading.current_thread() is not threading.main_thread()
             or sys.getprofile() or sys.gettrace()):
+        _stop_fork_server()
         sys.exit(code)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):
+        _stop_fork_server()
         sys.exit(code)
     atexit._run_exitfuncs()
+    _stop_fork_server()
     os._exit(code)
+
+
+def _stop_fork_server() -> None:
+    """Kill the worker fork server, if one was started: one started for a build that needed none may still be busy
+    with its imports, holding the program's output open (narrate.processes.stop; nothing is imported for it)."""
+    processes = sys.modules.get("narrate.processes")
+    if processes is not None:
+        processes.stop()
 
 
 if __name__ == "__main__":

@@ -34,3 +34,29 @@ def test_a_killed_build_leaves_no_worker_and_no_fork_server() -> None:
     assert proc.returncode == -9, err
     worker = int(out.split()[0])
     assert not Path(f"/proc/{worker}").exists() or "Z" in Path(f"/proc/{worker}/stat").read_text().split()[2]
+
+
+def _fork_servers() -> set[int]:
+    """The process ids of the multiprocessing fork servers now running (not zombies)."""
+    import psutil
+
+    found = set()
+    for process in psutil.process_iter(["cmdline", "status"]):
+        if "multiprocessing.forkserver" in " ".join(process.info["cmdline"] or []) and process.info["status"] != psutil.STATUS_ZOMBIE:
+            found.add(process.pid)
+    return found
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the fork server is Linux's")
+def test_a_build_command_that_needs_no_worker_stops_the_fork_server_it_started(tmp_path: Path) -> None:
+    """`narrate build` starts the fork server before it reads its options; a run that ends without needing a worker
+    (here its help; also bad input, or nothing changed) kills it as it ends, instead of leaving it to finish its
+    imports while it holds the program's output open."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for _ in range(3):
+        before = _fork_servers()
+        with open(tmp_path / "out.txt", "wb") as out:  # a file, not a pipe: nothing holds up the program's exit
+            subprocess.run([sys.executable, "-m", "narrate", "build", "--help"], check=True, env=env, cwd=tmp_path,
+                           stdout=out, stderr=subprocess.STDOUT, timeout=60)
+        assert "Usage" in (tmp_path / "out.txt").read_text()
+        assert _fork_servers() - before == set()
