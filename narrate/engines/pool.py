@@ -239,8 +239,10 @@ _warm_lock = threading.Lock()
 
 
 def prewarm(engine_name: str, settings: VoiceSettings, workers: int, timeout_s: float = 120.0) -> None:
-    """Start `workers` synthesis workers for `engine_name` and have each get its engine ready for `settings` (eSpeak NG
-    started, a Piper model loaded) and trim and measure once, for this process's next synthesize_segments to take.
+    """Start `workers` synthesis workers for `engine_name` and have one get its engine ready for `settings` (eSpeak NG
+    started, a Piper model loaded) and trim and measure once, for this process's next synthesize_segments to take
+    (the others get ready on their first segment: an edit needs one worker, and preparing more only took CPU from
+    the script being composed meanwhile).
 
     A build calls it before its script is made, with the engine its voice profile will most likely use, so the
     first segments are spoken by workers that are ready for them (on an edit, the one changed segment). Starting
@@ -259,8 +261,7 @@ def prewarm(engine_name: str, settings: VoiceSettings, workers: int, timeout_s: 
 
 def _start_warm(pool: ProcessPool, engine_name: str, settings: VoiceSettings, workers: int, timeout_s: float) -> None:
     with contextlib.suppress(Exception):  # a pool that cannot start is reported when the segments are scheduled
-        for _ in range(max(1, workers)):
-            pool.schedule(_prepare_worker, args=(engine_name, settings), timeout=timeout_s)
+        pool.schedule(_prepare_worker, args=(engine_name, settings), timeout=timeout_s)
 
 
 def _take_warm(engine_name: str) -> ProcessPool | None:
