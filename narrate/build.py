@@ -469,7 +469,8 @@ def _build_locked(script: Script, planned: SegmentPlan, options: BuildOptions,
 
 
 class _PublishPreparation:
-    """Loading the page templates and drawing the show cover, on a thread, while this process would otherwise wait.
+    """Loading the page templates (and the tag writer's library) and drawing the show cover, on a thread, while this
+    process would otherwise wait.
 
     The thread holds the interpreter lock most of the time it runs (imports, template compiling), so it starts when
     the build mostly waits from then on: 20 ms into a wait for a segment still being synthesized (a cold build), or
@@ -499,6 +500,8 @@ class _PublishPreparation:
         from narrate.publish import prepare_publish
 
         with contextlib.suppress(Exception):
+            import mutagen.id3  # noqa: F401 - the tag writer's, needed as soon as the last chunk is written
+
             prepare_publish(Path(self._options.output_dir), base_url=self._options.base_url)
 
 
