@@ -14,8 +14,8 @@ has numpy, soxr, LAME and the engines' Python code imported (the forks share tho
 the imports). It imports no speech library, so a worker of any engine may come from it.
 
 start() launches it without waiting for it, so the server's imports run on another core meanwhile: the `narrate`
-program calls it first thing for a command that makes audio (start_for_command, from narrate.launch), and a build
-started otherwise calls it before composing the script; stop() kills it as the program ends. context() is the
+program calls it first thing for a command that makes audio (narrate.launch), and a build started otherwise calls
+it before composing the script; stop() kills it as the program ends. context() is the
 multiprocessing context that pools start workers with.
 A worker's parent is the server, which exits when the process that started it does (multiprocessing watches a
 pipe for that), so workers ask the kernel to kill them when their parent dies (die_with_parent).
@@ -67,21 +67,6 @@ def start() -> None:
 
     with contextlib.suppress(Exception):  # a server that cannot start now is started, or reported, by the pool
         forkserver.ensure_running()
-
-
-BUILDING_COMMANDS = ("build", "demo")
-"""The commands that make audio: the `narrate` program starts the fork server for them before it reads its options."""
-
-
-def start_for_command(args: list[str]) -> None:
-    """Start the fork server at once when `args` (the program's arguments) run a command that makes audio.
-
-    The server's imports take about 0.2 s of another core. Started before the command line is even parsed (the CLI's
-    own imports come first otherwise: about 0.1 s), the server is ready when the build first needs a worker: on an
-    edit of one paragraph, the worker that speaks it used to be ready 30 ms after the script was. A build that ends
-    without audio (nothing changed, or bad input) kills it at exit (stop): about 0.05 s more for such a run."""
-    if args and args[0] in BUILDING_COMMANDS:
-        start()
 
 
 def stop() -> None:

@@ -253,13 +253,13 @@ def prewarm(engine_name: str, settings: VoiceSettings, workers: int, timeout_s: 
         if engine_name in _warm_pools:
             return
         pool = _new_pool(engine_name, workers)
-        starting = threading.Thread(target=_start_warm, args=(pool, engine_name, settings, workers, timeout_s),
+        starting = threading.Thread(target=_start_warm, args=(pool, engine_name, settings, timeout_s),
                                     name="narrate-prewarm", daemon=True)
         _warm_pools[engine_name] = (pool, starting)
     starting.start()
 
 
-def _start_warm(pool: ProcessPool, engine_name: str, settings: VoiceSettings, workers: int, timeout_s: float) -> None:
+def _start_warm(pool: ProcessPool, engine_name: str, settings: VoiceSettings, timeout_s: float) -> None:
     with contextlib.suppress(Exception):  # a pool that cannot start is reported when the segments are scheduled
         pool.schedule(_prepare_worker, args=(engine_name, settings), timeout=timeout_s)
 
