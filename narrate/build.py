@@ -238,9 +238,9 @@ def plan_segments(script: Script, profile: VoiceProfile) -> SegmentPlan:
 
 
 def prewarm_synthesis(options: BuildOptions) -> None:
-    """Start the synthesis workers of the voice profile `options` names, each with its engine ready, before the script
-    is made (narrate.engines.pool.prewarm): the engine and settings of its narrator, the profile 'default' standing
-    for whichever profile the article's language will choose (they share an engine). Nothing when the segments go
+    """Start the synthesis workers of the voice profile `options` names, one of them with its engine ready, before the
+    script is made (narrate.engines.pool.prewarm): the engine and settings of its narrator, the profile 'default'
+    standing for whichever profile the article's language will choose (the shipped ones share its engine). Nothing when the segments go
     to a Dask cluster, or when the profile cannot be read (the build reports that). Pair with discard_prewarmed."""
     if options.scheduler:
         return
