@@ -17,6 +17,7 @@ from narrate.audio.layout import MP3_FRAME, pause_frames
 from narrate.audio.pcm import Pcm
 from narrate.script.model import Chapter, Script, Segment
 from chapter_tree import assert_contiguous_tree, read_toc, title
+from memory_store import DictStore
 
 RATE = 22050
 
@@ -177,27 +178,14 @@ def test_other_rates_and_stereo_are_converted(tmp_path: Path) -> None:
     assert abs(MP3(tmp_path / "m.mp3").info.length - expected) < 0.001
 
 
-class _Store:
-    """A chunk store in memory."""
-
-    def __init__(self) -> None:
-        self.blobs: dict[str, bytes] = {}
-
-    def get_chunk(self, key: str) -> bytes | None:
-        return self.blobs.get(key)
-
-    def put_chunk(self, key: str, data: bytes) -> None:
-        self.blobs[key] = data
-
-
 def test_the_generated_cover_is_kept_in_the_chunk_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from narrate.audio import assemble, cover
 
-    script, store = sample_script(), _Store()
+    script, store = sample_script(), DictStore()
     a, b = tmp_path / "a.mp3", tmp_path / "b.mp3"
     assemble_episode(script, audio_for(script, 0.2), a, AudioSettings(), TAGS, chunk_store=store)
     key = cover.cover_key(TAGS.title, TAGS.album, assemble.EPISODE_COVER_PX)
-    assert store.blobs[key] == cover.generate_cover(TAGS.title, TAGS.album, assemble.EPISODE_COVER_PX)
+    assert store.chunks[key] == cover.generate_cover(TAGS.title, TAGS.album, assemble.EPISODE_COVER_PX)
 
     def no_drawing(*args: object) -> bytes:
         raise AssertionError("the cover was drawn again")

@@ -19,6 +19,7 @@ from narrate.audio.mp3file import Mp3File
 from narrate.audio.pcm import Pcm
 from narrate.audio.trim import trim_silence
 from narrate.script.model import Chapter, Script, Segment
+from memory_store import DictStore
 
 RATE = 22050
 POLICY = ChunkPolicy(min_s=3.0, max_s=8.0)
@@ -28,19 +29,6 @@ PAUSES = (300, 700, 300, 1200, 200, 700, 300, 2000)
 MARK_AT = 0.3
 """Seconds into each segment's speech where it carries a sharp click, to find it again in the decoded audio."""
 SETTINGS = AudioSettings()
-
-
-class DictStore:
-    """A chunk store in memory."""
-
-    def __init__(self) -> None:
-        self.chunks: dict[str, bytes] = {}
-
-    def get_chunk(self, key: str) -> bytes | None:
-        return self.chunks.get(key)
-
-    def put_chunk(self, key: str, data: bytes) -> None:
-        self.chunks[key] = data
 
 
 def spoken(i: int, variant: int = 0) -> Pcm:

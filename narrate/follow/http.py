@@ -62,24 +62,24 @@ _deadline: ContextVar[Deadline | None] = ContextVar("narrate_follow_deadline", d
 """The deadline of the request this thread is making (each thread starts without one)."""
 
 
-class _WatchedHTTPConnection(HTTPConnection):
-    """A connection whose socket the current request's deadline watches while the answer is read."""
+class _Watched:
+    """Mixed into a urllib3 connection: the current request's deadline watches its socket while the answer is read."""
+
+    sock: Any
 
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
         deadline = _deadline.get()
         if deadline is not None:
             deadline.watch(self.sock)
-        return super().getresponse(*args, **kwargs)
+        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    """_WatchedHTTPConnection over TLS."""
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    """An HTTP connection watched by the request's deadline."""
 
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-        deadline = _deadline.get()
-        if deadline is not None:
-            deadline.watch(self.sock)
-        return super().getresponse(*args, **kwargs)
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    """An HTTPS connection watched by the request's deadline."""
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
