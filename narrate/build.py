@@ -25,6 +25,7 @@ from narrate.audio.pcm import MeasuredPcm, Pcm, SegmentAudio
 from narrate.audio.tags import EpisodeTags
 from narrate.cache.key import segment_key
 from narrate.cache.store import NullCache, SegmentCache
+from narrate.collector import resume as resume_collector
 from narrate.config import default_lexicons
 from narrate.engines.base import VoiceSettings
 from narrate.engines.pool import SynthJob, engine_info, synthesize_segments
@@ -433,6 +434,7 @@ def _build_locked(script: Script, planned: SegmentPlan, options: BuildOptions,
     tmp_mp3 = Path(tmp_name)
     try:
         audio, load = _audio_stream(planned, cache, options, on_synth, counts, on_idle=publishing.start)
+        resume_collector()  # paused while the program started (narrate.collector)
         # Imported now, while the workers speak the first new segments (not before: an edit waits for one of them).
         from narrate.audio.assemble import assemble_episode
         from narrate.audio.chapters_json import chapters_json

@@ -4,7 +4,8 @@ A command that makes audio starts the worker fork server first (narrate.processe
 imports (about 0.2 s) run on another core while the CLI's own (about 0.1 s) and the script are done here: on an edit
 of one paragraph, the worker that speaks it used to be ready 30 ms after the script was. A run that ends without
 needing a worker (nothing changed, bad input, help) kills the server as it ends (narrate.processes.stop): about
-0.05 s more for such a run. Then the CLI runs as the program (narrate.cli.program)."""
+0.05 s more for such a run. Such a command also pauses Python's cyclic garbage collector while it starts up
+(narrate.collector). Then the CLI runs as the program (narrate.cli.program)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ BUILDING_COMMANDS = ("build", "demo")
 def run() -> None:
     """Run the `narrate` program with this process's arguments."""
     if sys.argv[1:2] and sys.argv[1] in BUILDING_COMMANDS:
+        from narrate.collector import pause
+
+        pause()  # until the build's synthesis is under way: see narrate.collector
         from narrate.processes import start
 
         start()

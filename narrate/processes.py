@@ -93,8 +93,11 @@ def die_with_parent() -> None:
 
 
 def init_worker() -> None:
-    """Start of every worker: die with its parent, let the server end with the build process, and leave Ctrl-C to the
-    build process (which stops the pool)."""
+    """Start of every worker: die with its parent, let the server end with the build process, leave Ctrl-C to the
+    build process (which stops the pool), and resume the garbage collector the server paused (narrate.collector)."""
+    from narrate.collector import resume
+
+    resume()
     die_with_parent()
     _release_server()
     signal.signal(signal.SIGINT, signal.SIG_IGN)

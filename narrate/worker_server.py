@@ -6,6 +6,9 @@ parent may be any script (an application embedding narrate, a test runner, a ben
 work all over again in each worker without an `if __name__ == "__main__"` guard; forking the build process
 never asked for one. So in the fork server, and in every worker forked from it, that step does nothing.
 
+Python's cyclic garbage collector is paused in the server (narrate.collector): its imports make only objects that
+live as long as it does, and it then only forks.
+
 When the build process has exited, the server ends without the interpreter's teardown (_end_at_once).
 
 It also keeps numpy's OpenBLAS from starting a thread pool when the server imports numpy next: a fork server must
@@ -19,6 +22,9 @@ import atexit
 import os
 from multiprocessing import spawn
 
+from narrate.collector import pause
+
+pause()  # the server imports, then only forks; each worker resumes the collector (narrate.processes.init_worker)
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
