@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -59,3 +60,37 @@ def test_changed_show_settings_rewrite_the_feed(built):
     (work / "output" / "narrate.toml").write_text('[show]\ntitle = "Canal Street Radio"\n', "utf-8")
     again = build_json(["canal.md", "--cache", str(work / "cache")], work)
     assert "Canal Street Radio" in Path(work, again["feed"]).read_text("utf-8")
+
+
+def _code_folder(root: Path) -> Path:
+    (root / "pkg" / "sub").mkdir(parents=True)
+    (root / "pkg" / "a.py").write_text("A = 1\n", "utf-8")
+    (root / "pkg" / "sub" / "b.toml").write_text("b = 2\n", "utf-8")
+    (root / "pkg" / "notes.txt").write_text("not code\n", "utf-8")
+    return root / "pkg"
+
+
+def test_the_code_digest_is_remembered_and_read_again_when_a_file_changes(tmp_path):
+    from narrate import fastpath
+
+    folder = _code_folder(tmp_path)
+    memo = tmp_path / "inputs" / "code-digest"
+    fresh = fastpath._code_digest(None, folder)
+    assert fastpath._code_digest(memo, folder) == fresh and not memo.exists()  # no folder made for it
+    memo.parent.mkdir()
+    assert fastpath._code_digest(memo, folder) == fresh and memo.exists()
+    # While no file changes, the remembered digest is the answer (the files are not read again)...
+    remembered = json.loads(memo.read_text("utf-8"))
+    memo.write_text(json.dumps({**remembered, "digest": "remembered"}), "utf-8")
+    assert fastpath._code_digest(memo, folder) == "remembered"
+    # ...and a text file beside the code changes nothing...
+    (folder / "notes.txt").write_text("other notes\n", "utf-8")
+    assert fastpath._code_digest(memo, folder) == "remembered"
+    # ...but an edited file (size or time) or a new one is read again.
+    (folder / "a.py").write_text("A = 22\n", "utf-8")
+    edited = fastpath._code_digest(memo, folder)
+    assert edited not in ("remembered", fresh) and edited == fastpath._code_digest(None, folder)
+    (folder / "sub" / "c.py").write_text("C = 3\n", "utf-8")
+    assert fastpath._code_digest(memo, folder) not in (edited, fresh)
+    memo.write_text("{not json", "utf-8")
+    assert fastpath._code_digest(memo, folder) == fastpath._code_digest(None, folder)
