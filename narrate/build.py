@@ -313,7 +313,9 @@ def _audio_stream(
 
     A cached segment comes as its key and loudness only (the measurements stored with it): its audio is read only
     if its chunk has to be encoded. The others are synthesized on the worker pool (or the Dask cluster), which
-    trims and measures them in the worker that spoke them; they are cached as they arrive and come with their audio.
+    trims and measures them in the worker that spoke them; they come with their audio, and are cached as assembly
+    takes them (after it has laid each out: an edit's chunk goes to its encoder before its new segment is compressed
+    and written to the cache, about 5 ms).
     """
 
     def job(p: PlannedSegment) -> SynthJob:
@@ -352,9 +354,11 @@ def _audio_stream(
         for p in planned:
             if p.index in missing:
                 item = next(fresh)
-                cache.put(p.key, item.pcm, item.loudness.to_extra() if item.loudness else None)
                 counts["synthesized"] += 1
-                yield SegmentAudio(p.key, item.loudness, item.pcm)
+                try:
+                    yield SegmentAudio(p.key, item.loudness, item.pcm)
+                finally:  # cached once assembly has taken it (and handed its chunk to an encoder): not before
+                    cache.put(p.key, item.pcm, item.loudness.to_extra() if item.loudness else None)
                 continue
             loudness = SegmentLoudness.from_extra(cache.get_extra(p.key))
             if loudness is not None:
