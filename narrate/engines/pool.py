@@ -181,12 +181,29 @@ def keep_heap_flat() -> None:
             libc.mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_THRESHOLD_BYTES)
 
 
+_exiting: list[int] = []
+"""Segment processes (_in_child_process) that have handed over their result and are exiting, not yet reaped."""
+
+
+def _reap_exited() -> None:
+    """Reap the segment processes of earlier segments that have exited since (never waits)."""
+    for pid in list(_exiting):
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                continue  # still exiting: reaped on a later call (or by init once this worker ends)
+        _exiting.remove(pid)
+
+
 def _in_child_process(task: Callable[[SynthJob], Pcm], job: SynthJob) -> Pcm:
     """Run `task(job)` in a child forked from this worker and return its result (or raise its error).
 
     The worker has loaded the engine's code and data but has not started it, so every segment is spoken
     by a freshly started engine: its audio depends on (text, settings) only, never on earlier segments.
+    The result is used as soon as the child has written it: the child's exit (the kernel unmapping a copy of the
+    worker's memory, up to 20 ms) goes on meanwhile, and the child is reaped at a later segment (_reap_exited).
+    Only a child that died before it had written its whole result is waited for, for its exit code.
     """
+    _reap_exited()
     parent = os.getpid()
     read_fd, write_fd = os.pipe()
     pid = os.fork()
@@ -211,12 +228,14 @@ def _in_child_process(task: Callable[[SynthJob], Pcm], job: SynthJob) -> Pcm:
             os._exit(0)
     os.close(write_fd)
     with os.fdopen(read_fd, "rb") as incoming:
-        payload = incoming.read()
-    _, status = os.waitpid(pid, 0)
-    if not payload:
+        payload = incoming.read()  # to the end: the child closes its end once it has written everything
+    try:
+        kind, value = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - nothing, or part of a result: the child died before it had written it all
+        _, status = os.waitpid(pid, 0)
         code = os.waitstatus_to_exitcode(status)
-        raise EngineError(f"the synthesis process died (exit code {code})")
-    kind, value = pickle.loads(payload)
+        raise EngineError(f"the synthesis process died (exit code {code})") from None
+    _exiting.append(pid)
     if kind == "error":
         raise value
     return value
