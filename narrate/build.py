@@ -239,7 +239,7 @@ def plan_segments(script: Script, profile: VoiceProfile) -> SegmentPlan:
 
 
 def prewarm_synthesis(options: BuildOptions) -> None:
-    """Start the synthesis workers of the voice profile `options` names, one of them with its engine ready, before the
+    """Start a synthesis worker for the voice profile `options` names and get its engine ready, before the
     script is made (narrate.engines.pool.prewarm): the engine and settings of its narrator, the profile 'default'
     standing for whichever profile the article's language will choose (the shipped ones share its engine). Nothing when the segments go
     to a Dask cluster, or when the profile cannot be read (the build reports that). Pair with discard_prewarmed."""
@@ -251,7 +251,7 @@ def prewarm_synthesis(options: BuildOptions) -> None:
         engine, settings = get_profile(options.voice, options.voices_dirs).settings_for()
     except NarrateError:
         return
-    prewarm(engine, settings, options.jobs or os.cpu_count() or 1, timeout_s=options.segment_timeout_s)
+    prewarm(engine, settings, timeout_s=options.segment_timeout_s)
 
 
 def discard_prewarmed() -> None:

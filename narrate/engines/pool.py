@@ -257,21 +257,22 @@ engine name."""
 _warm_lock = threading.Lock()
 
 
-def prewarm(engine_name: str, settings: VoiceSettings, workers: int, timeout_s: float = 120.0) -> None:
-    """Start `workers` synthesis workers for `engine_name` and have one get its engine ready for `settings` (eSpeak NG
-    started, a Piper model loaded) and trim and measure once, for this process's next synthesize_segments to take
-    (the others get ready on their first segment: an edit needs one worker, and preparing more only took CPU from
-    the script being composed meanwhile).
+def prewarm(engine_name: str, settings: VoiceSettings, timeout_s: float = 120.0) -> None:
+    """Start one synthesis worker for `engine_name` and have it get its engine ready for `settings` (eSpeak NG
+    started, a Piper model loaded) and trim and measure once, for this process's next synthesize_segments to take.
 
-    A build calls it before its script is made, with the engine its voice profile will most likely use, so the
-    first segments are spoken by workers that are ready for them (on an edit, the one changed segment). Starting
-    the workers waits for the fork server's imports, so that happens on a thread: this returns at once. A pool of
-    another engine than the segments need is never used; discard_warm stops what was not taken. A prepare that fails
-    or hangs is left for the segments' own tasks to report (they prepare again where it did not happen)."""
+    A build calls it before its script is made, with the engine its voice profile will most likely use, so that the
+    first new segment is spoken by a worker that is ready for it (on an edit, the one changed segment). One worker,
+    in a pool of its own: in a pool of several, a segment went to whichever worker asked first, which was most often
+    one that had not prepared (10 edits in 12 waited 15 to 30 ms more for it); the other workers a synthesis needs
+    are started beside it (_synthesized). Starting the worker waits for the fork server's imports, so that happens on
+    a thread: this returns at once. A pool of another engine than the segments need is never used; discard_warm
+    stops what was not taken. A prepare that fails or hangs is left for the segments' own tasks to report (they
+    prepare again where it did not happen)."""
     with _warm_lock:
         if engine_name in _warm_pools:
             return
-        pool = _new_pool(engine_name, workers)
+        pool = _new_pool(engine_name, 1)
         starting = threading.Thread(target=_start_warm, args=(pool, engine_name, settings, timeout_s),
                                     name="narrate-prewarm", daemon=True)
         _warm_pools[engine_name] = (pool, starting)
@@ -355,6 +356,27 @@ class _Attempt:
     job: SynthJob
     future: concurrent.futures.Future
     number: int
+    pool: ProcessPool
+
+
+@dataclass
+class _Workers:
+    """A pool of synthesis workers for one engine, and how many workers it has."""
+
+    pool: ProcessPool
+    size: int
+
+
+def _engine_pools(engine_name: str, share: int) -> list[_Workers]:
+    """The pools whose `share` workers speak the segments of `engine_name`: the one prewarm started (one worker,
+    ready), if any, and a pool of the others; or one pool of `share`."""
+    warm = _take_warm(engine_name)
+    if warm is None:
+        return [_Workers(_new_pool(engine_name, share), share)]
+    pools = [_Workers(warm, 1)]
+    if share > 1:
+        pools.append(_Workers(_new_pool(engine_name, share - 1), share - 1))
+    return pools
 
 
 def synthesize_segments(
@@ -397,17 +419,19 @@ def _synthesized(jobs: Sequence[SynthJob], workers: int, timeout_s: float, retri
         yield None  # type: ignore[misc]
         return
     window = IN_FLIGHT_PER_WORKER * max(1, workers)
-    pools: dict[str, ProcessPool] = {}
+    pools: dict[str, list[_Workers]] = {}
     pending: deque[_Attempt] = deque()
     next_job = 0
 
     def submit(job: SynthJob, number: int) -> _Attempt:
+        """Hand `job` to the least busy pool of its engine (segments in flight per worker; the first pool on a tie)."""
         task = _synthesize_measured if measure else _synthesize_job
-        return _Attempt(job, pools[job.engine].schedule(task, args=(job,), timeout=timeout_s), number)
+        chosen = min(pools[job.engine], key=lambda w: sum(a.pool is w.pool for a in pending) / w.size).pool
+        return _Attempt(job, chosen.schedule(task, args=(job,), timeout=timeout_s), number, chosen)
 
     try:
         for engine_name, share in _share_workers(jobs, workers).items():
-            pools[engine_name] = _take_warm(engine_name) or _new_pool(engine_name, share)
+            pools[engine_name] = _engine_pools(engine_name, share)
         while next_job < len(jobs) and len(pending) < window:
             pending.append(submit(jobs[next_job], 1))
             next_job += 1
@@ -450,10 +474,11 @@ def _synthesized(jobs: Sequence[SynthJob], workers: int, timeout_s: float, retri
     finally:
         for attempt in pending:
             attempt.future.cancel()
-        for pool in pools.values():
+        stopped = [workers.pool for engine_pools in pools.values() for workers in engine_pools]
+        for pool in stopped:
             pool.stop()
         # The stopped workers are reaped on a thread: waiting for them here held up assembly by tens of ms.
-        threading.Thread(target=_join_pools, args=(list(pools.values()),), name="narrate-reap-workers", daemon=True).start()
+        threading.Thread(target=_join_pools, args=(stopped,), name="narrate-reap-workers", daemon=True).start()
 
 
 def _join_pools(pools: list[ProcessPool]) -> None:
