@@ -58,7 +58,7 @@ class Plan:
 
     cold: int = 3
     unchanged: int = 5
-    edit: int = 3
+    edit: int = 5
     edition: int = 2
     edition_edit: int = 3
     novel: int = 1
