@@ -474,7 +474,7 @@ def _synthesized(jobs: Sequence[SynthJob], workers: int, timeout_s: float, retri
     finally:
         for attempt in pending:
             attempt.future.cancel()
-        stopped = [workers.pool for engine_pools in pools.values() for workers in engine_pools]
+        stopped = [group.pool for engine_pools in pools.values() for group in engine_pools]
         for pool in stopped:
             pool.stop()
         # The stopped workers are reaped on a thread: waiting for them here held up assembly by tens of ms.
