@@ -335,3 +335,44 @@ def test_chunks_count_towards_the_cap_and_are_evicted_least_recently_used_first(
         cache.get_chunk(key("a"))  # a stays the most recently used
     assert cache.get_chunk(key("b")) is None and cache.get_chunk(key("a")) is not None
     assert cache.info().size_bytes <= cache.cap_bytes
+
+
+def _summed(cache: SegmentCache) -> int:
+    return cache._db().execute("SELECT COALESCE(SUM(size), 0) FROM entries").fetchone()[0]
+
+
+def test_the_index_keeps_its_total_size_and_storing_never_sums_it(tmp_path):
+    probe = SegmentCache(tmp_path / "probe")
+    probe.put(key("probe"), make_pcm(0.3, seed=9))
+    entry_size = probe.info().size_bytes
+    cache = SegmentCache(tmp_path / "cache", cap_bytes=int(entry_size * 3.5))
+    statements: list[str] = []
+    cache._db().set_trace_callback(statements.append)
+    cache.put(key("a"), make_pcm(0.3, seed=1))
+    cache.put(key("b"), make_pcm(0.3, seed=2))
+    cache.put_chunk(key("chunk"), b"\xff\xfb" * 500)
+    assert not [s for s in statements if "SUM(" in s.upper()]  # under the cap, a put reads one row, not the index
+    assert cache._total_size(cache._db()) == _summed(cache) > 0
+    cache.put(key("a"), make_pcm(0.5, seed=3))  # replaced by a longer entry
+    assert cache._total_size(cache._db()) == _summed(cache)
+    for name in "cdef":  # over the cap: least recently used entries go
+        cache.put(key(name), make_pcm(0.3, seed=ord(name)))
+    assert cache._total_size(cache._db()) == _summed(cache) <= cache.cap_bytes
+    cache.clear()
+    assert cache._total_size(cache._db()) == _summed(cache) == 0
+
+
+def test_an_index_from_before_the_total_was_kept_is_given_it(tmp_path):
+    root = tmp_path / "cache"
+    old = SegmentCache(root)
+    for name in "abc":
+        old.put(key(name), make_pcm(0.2, seed=ord(name)))
+    db = old._db()
+    for trigger in ("entries_total_on_insert", "entries_total_on_update", "entries_total_on_delete"):
+        db.execute(f"DROP TRIGGER {trigger}")
+    db.execute("DELETE FROM meta WHERE name = 'total_size'")  # as narrate before this change left it
+    old.close()
+    again = SegmentCache(root)
+    assert again._total_size(again._db()) == _summed(again) > 0
+    again.put(key("d"), make_pcm(0.2, seed=4))
+    assert again._total_size(again._db()) == _summed(again)
