@@ -355,8 +355,15 @@ def test_the_index_keeps_its_total_size_and_storing_never_sums_it(tmp_path):
     assert cache._total_size(cache._db()) == _summed(cache) > 0
     cache.put(key("a"), make_pcm(0.5, seed=3))  # replaced by a longer entry
     assert cache._total_size(cache._db()) == _summed(cache)
-    for name in "cdef":  # over the cap: least recently used entries go
+    for name in "cdef":  # over the cap: least recently used entries go...
         cache.put(key(name), make_pcm(0.3, seed=ord(name)))
+    assert cache._total_size(cache._db()) == _summed(cache) <= cache.cap_bytes
+    before = {row[0] for row in cache._db().execute("SELECT key FROM entries")}
+    statements.clear()
+    cache.put(key("g"), make_pcm(0.3, seed=7))  # ...and a full cache evicts without summing the index either
+    after = {row[0] for row in cache._db().execute("SELECT key FROM entries")}
+    assert key("g") in after and before - after  # one in, the least recently used out
+    assert not [s for s in statements if "SUM(" in s.upper()]
     assert cache._total_size(cache._db()) == _summed(cache) <= cache.cap_bytes
     cache.clear()
     assert cache._total_size(cache._db()) == _summed(cache) == 0

@@ -197,8 +197,9 @@ def _keep_total_size(conn: "sqlite3.Connection") -> None:
     """Have the index keep its entries' total size in meta (an index made before it did, or a new one).
 
     Checking the cap after each stored entry summed the whole index: 1 ms per entry at 20,000 entries (a 2 GB cache),
-    3 ms at 60,000, on the build's main thread, for every segment and chunk stored. The triggers and the first total
-    are made in one transaction, so no entry another process stores meanwhile is missed or counted twice."""
+    3 ms at 60,000, on the build's main thread, for every segment and chunk stored (twice when the cache was full).
+    The triggers and the first total are made in one transaction, so no entry another process stores meanwhile is
+    missed or counted twice."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         for trigger in _TOTAL_SIZE_TRIGGERS:
@@ -422,21 +423,23 @@ class SegmentCache:
         self.evict_to_cap()
 
     def evict_to_cap(self) -> int:
-        """Remove least recently used entries until the total size is within the cap; return how many."""
+        """Remove least recently used entries until the total size is within the cap; return how many.
+
+        Reads the total the index keeps and only the least recently used rows it removes: a full cache, where every
+        stored entry evicts another, costs the same per entry at any number of entries."""
         db = self._write_touches()
         if self._total_size(db) <= self.cap_bytes:
             return 0
         victims: list[str] = []
         db.execute("BEGIN IMMEDIATE")
         try:
-            total = db.execute("SELECT COALESCE(SUM(size), 0) FROM entries").fetchone()[0]  # exact, on the rare path
+            total = self._total_size(db)  # again, inside the transaction: another process may have evicted
             for key, size in db.execute("SELECT key, size FROM entries ORDER BY last_used, key"):
                 if total <= self.cap_bytes:
                     break
                 victims.append(key)
                 total -= size
             db.executemany("DELETE FROM entries WHERE key = ?", [(k,) for k in victims])
-            db.execute("UPDATE meta SET value = ? WHERE name = 'total_size'", (total,))  # exact again, whatever happened
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
