@@ -459,7 +459,7 @@ def _app_for(args: list[str]) -> typer.Typer:
     command's usage line reads `narrate COMMAND`); `narrate`, `narrate --help`, completion and every other
     command get the whole app."""
     name = args[0] if args else ""
-    if not name.startswith("-") and app.registered_callback is not None:
+    if app.registered_callback is not None:
         for command in app.registered_commands:
             if command.callback is not None and command.name == name:
                 one = typer.Typer(**APP_SETTINGS)  # type: ignore[arg-type]

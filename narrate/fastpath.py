@@ -7,7 +7,8 @@ the lexicons, the show settings, narrate's own code and the versions of the engi
 fingerprint was recorded by a finished build and everything that build wrote is still in place (files, sizes,
 and the catalog entry), the earlier result is the answer. URLs are never shortcut: the page may have changed.
 
-Only the standard library (and narrate.locks, narrate.result and narrate.versions, which need nothing more) is imported here.
+Only the standard library (and narrate.locks, narrate.result, narrate.sourcedigest and narrate.versions, which need
+nothing more) is imported here.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from narrate.locks import publish_settled
 from narrate.result import BuildResult
+from narrate.sourcedigest import source_digest, source_files
 from narrate.versions import package_version
 
 FASTPATH_SCHEMA = 2
@@ -55,49 +57,11 @@ _CODE_SUFFIXES = (".py", ".toml", ".html", ".md")
 """narrate's own files that shape what a build produces: code, shipped profiles and lexicons, page templates."""
 
 
-def _code_files(folder: Path = _NARRATE_DIR) -> list[tuple[str, int, int]]:
-    """Each of narrate's own files under `folder` (see _CODE_SUFFIXES) as (path, size, modification time in ns)."""
-    found: list[tuple[str, int, int]] = []
-    pending = [str(folder)]
-    while pending:
-        with os.scandir(pending.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name != "__pycache__":
-                        pending.append(entry.path)
-                elif entry.name.endswith(_CODE_SUFFIXES):
-                    stat = entry.stat()
-                    found.append((entry.path, stat.st_size, stat.st_mtime_ns))
-    return sorted(found)
-
-
 def _code_digest(memo: Path | None, folder: Path = _NARRATE_DIR) -> str:
-    """A sha256 over narrate's own files (names and bytes), read again only when one of them has changed.
-
-    Reading and hashing the 140 files took about 8 ms of every build, an unchanged one included. Their names, sizes
-    and modification times (one directory walk, about 1 ms) now key the digest, which is remembered in the file
-    `memo` (in the output folder's .narrate/inputs, once a build has made that folder; None: nowhere) and computed
-    again when they differ."""
-    files = _code_files(folder)
-    key = hashlib.sha256(repr(files).encode("utf-8", "surrogateescape")).hexdigest()
-    if memo is not None:
-        try:
-            remembered = json.loads(memo.read_text("utf-8"))
-            if remembered.get("files") == key and isinstance(remembered.get("digest"), str):
-                return remembered["digest"]
-        except (OSError, ValueError, AttributeError):
-            pass
-    digest = hashlib.sha256()
-    _digest_files(digest, [Path(path) for path, _, _ in files])
-    code = digest.hexdigest()
-    if memo is not None and memo.parent.is_dir():  # a folder a finished build made (remember): none is made here
-        from narrate.files import write_text_atomic
-
-        try:
-            write_text_atomic(memo, json.dumps({"files": key, "digest": code}) + "\n")
-        except OSError:
-            pass  # the memo only saves time
-    return code
+    """A sha256 over narrate's own files under `folder` (names and bytes), remembered in the file `memo` (in the output
+    folder's .narrate/inputs, once a build has made that folder; None: nowhere) while no file changes
+    (narrate.sourcedigest)."""
+    return source_digest(folder, source_files(folder, ("",), _CODE_SUFFIXES), memo)
 
 
 def _code_and_versions(digest: "hashlib._Hash", memo: Path | None) -> None:

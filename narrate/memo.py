@@ -42,6 +42,8 @@ MEMO_SCHEMA = 1
 """Bump when the meaning of an entry changes in a way code_version() cannot see."""
 MEMO_FILE = "script-memo.sqlite3"
 """The memo's file name in the cache folder."""
+CODE_DIGEST_FILE = "script-memo.code-digest"
+"""Beside the memo: the digest of the code it depends on, kept while no source file changes (code_version)."""
 MAX_ENTRIES = 400_000
 """At most this many entries are kept (about 60 MB; a 2-million-word book makes about 150,000)."""
 FLUSH_EVERY = 2_000
@@ -59,16 +61,15 @@ _NARRATE = Path(__file__).resolve().parent
 
 
 @functools.cache
-def code_version(root: Path = _NARRATE) -> str:
+def code_version(root: Path = _NARRATE, remembered_in: Path | None = None) -> str:
     """A digest of everything besides their inputs that the remembered results depend on (see the module's doc):
-    the source under `root` (narrate's package folder) and the versions of the libraries and of Python's tables."""
+    the source under `root` (narrate's package folder) and the versions of the libraries and of Python's tables.
+    The source's digest is kept in the file `remembered_in` while no file changes (narrate.sourcedigest)."""
+    from narrate.sourcedigest import source_digest, source_files
     from narrate.versions import package_version
 
     digest = hashlib.sha256(f"narrate-script-memo-{MEMO_SCHEMA}\0".encode())
-    for source in _SOURCES:
-        paths = [root / source] if source.endswith(".py") else sorted((root / source).rglob("*.py"))
-        for path in paths:
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(source_digest(root, source_files(root, _SOURCES, (".py",)), remembered_in).encode() + b"\0")
     for name in _PACKAGES:
         digest.update(f"{name}={package_version(name)}\0".encode())
     digest.update(f"python={sys.version_info[0]}.{sys.version_info[1]} unicode={unicodedata.unidata_version}\0".encode())
@@ -97,7 +98,7 @@ class ScriptMemo:
         """The SQLite file."""
         self.max_entries = max_entries
         """The most entries kept."""
-        self.version = version or code_version()
+        self.version = version or code_version(remembered_in=self.path.with_name(CODE_DIGEST_FILE))
         """The code version every key includes."""
         self.hits = 0
         """Lookups answered from the memo."""

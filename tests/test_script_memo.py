@@ -142,11 +142,11 @@ def test_a_change_of_code_misses_every_entry(tmp_path: Path, monkeypatch: pytest
     source, cache = tmp_path / "article.md", tmp_path / "cache"
     source.write_text(ARTICLE, encoding="utf-8")
     plain = _script([source], None)
-    monkeypatch.setattr(memo_module, "code_version", lambda: "version A")
+    monkeypatch.setattr(memo_module, "code_version", lambda **_: "version A")
     _script([source], cache)
     assert _poisoned(cache) > 10
     assert "POISON" in str(_script([source], cache).to_json())  # the memo is really read under the same version...
-    monkeypatch.setattr(memo_module, "code_version", lambda: "version B")
+    monkeypatch.setattr(memo_module, "code_version", lambda **_: "version B")
     assert _script([source], cache) == plain  # ...and never under another
 
 
@@ -250,3 +250,14 @@ def test_cache_clear_forgets_the_script_memo_too(tmp_path: Path) -> None:
     assert len(ScriptMemo(cache / MEMO_FILE)) > 10
     ok(run_narrate(["cache", "clear", "--cache", str(cache)], tmp_path))
     assert len(ScriptMemo(cache / MEMO_FILE)) == 0
+
+
+def test_the_code_version_is_the_same_when_its_source_digest_is_remembered(tmp_path: Path) -> None:
+    code_version.cache_clear()
+    plain = code_version()
+    remembered_in = tmp_path / "script-memo.code-digest"
+    code_version.cache_clear()
+    assert code_version(remembered_in=remembered_in) == plain and remembered_in.is_file()
+    code_version.cache_clear()
+    assert code_version(remembered_in=remembered_in) == plain  # read back from the file
+    code_version.cache_clear()
