@@ -76,3 +76,48 @@ def test_a_child_that_dies_before_writing_is_reported_with_its_exit_code(task, c
     with pytest.raises(EngineError, match=rf"died \(exit code {code}\)"):
         pool._in_child_process(task, JOB)
     assert pool._exiting == []  # waited for (its exit code), not left to reap
+
+
+def test_samples_come_back_whole_with_their_format() -> None:
+    # Several megabytes: far more than a pipe holds, so the worker reads while the child writes.
+    data = bytes(range(256)) * 20_000
+    result = pool._in_child_process(lambda job: Pcm(data=data, sample_rate=24000, sample_width=2, channels=1), JOB)
+    assert result == Pcm(data=data, sample_rate=24000, sample_width=2, channels=1)
+
+
+def test_a_child_that_dies_while_writing_its_samples_is_reported(monkeypatch) -> None:
+    real_send = pool._send_outcome
+
+    def send_half_then_die(fd: int, outcome) -> None:
+        kind, pcm = outcome
+        cut = len(pcm.data) // 2
+        read_end, write_end = os.pipe()  # the whole message, to copy half of it to the worker
+        pid = os.fork()
+        if pid == 0:
+            real_send(write_end, outcome)
+            os._exit(0)
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as whole:
+            message = whole.read()
+        os.waitpid(pid, 0)
+        os.write(fd, message[: len(message) - len(pcm.data) + cut])
+        os._exit(5)
+
+    monkeypatch.setattr(pool, "_send_outcome", send_half_then_die)
+    _settle()
+    with pytest.raises(EngineError, match=r"died \(exit code 5\)"):
+        pool._in_child_process(lambda job: Pcm(data=b"\x01\x02" * 100_000, sample_rate=22050), JOB)
+    assert pool._exiting == []
+
+
+class _Unpicklable(EngineError):
+    def __reduce__(self):
+        raise TypeError("not picklable")
+
+
+def test_an_error_that_cannot_be_pickled_still_arrives_as_its_message() -> None:
+    def task(job: SynthJob) -> Pcm:
+        raise _Unpicklable("the engine said no")
+
+    with pytest.raises(EngineError, match="the engine said no"):
+        pool._in_child_process(task, JOB)

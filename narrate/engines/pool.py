@@ -8,11 +8,13 @@ import ctypes
 import gc
 import os
 import pickle
+import struct
 import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any, BinaryIO
 
 from pebble import ProcessExpired, ProcessPool
 
@@ -199,8 +201,9 @@ def _in_child_process(task: Callable[[SynthJob], Pcm], job: SynthJob) -> Pcm:
 
     The worker has loaded the engine's code and data but has not started it, so every segment is spoken
     by a freshly started engine: its audio depends on (text, settings) only, never on earlier segments.
-    The result is used as soon as the child has written it: the child's exit (the kernel unmapping a copy of the
-    worker's memory, up to 20 ms) goes on meanwhile, and the child is reaped at a later segment (_reap_exited).
+    The child sends its outcome through a pipe (_send_outcome: the samples as they are, never pickled) and the result
+    is used as soon as the child has written it: the child's exit (the kernel unmapping a copy of the worker's memory,
+    up to 20 ms) goes on meanwhile, and the child is reaped at a later segment (_reap_exited).
     Only a child that died before it had written its whole result is waited for, for its exit code.
     """
     _reap_exited()
@@ -218,27 +221,66 @@ def _in_child_process(task: Callable[[SynthJob], Pcm], job: SynthJob) -> Pcm:
                 outcome: tuple[str, object] = ("ok", task(job))
             except BaseException as error:  # noqa: BLE001 - handed to the worker as is
                 outcome = ("error", error)
-            try:
-                payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:  # noqa: BLE001 - an unpicklable error still becomes a message
-                payload = pickle.dumps(("error", EngineError(str(outcome[1]))))
-            with os.fdopen(write_fd, "wb") as out:
-                out.write(payload)
+            _send_outcome(write_fd, outcome)
         finally:
             os._exit(0)
     os.close(write_fd)
     with os.fdopen(read_fd, "rb") as incoming:
-        payload = incoming.read()  # to the end: the child closes its end once it has written everything
-    try:
-        kind, value = pickle.loads(payload)
-    except Exception:  # noqa: BLE001 - nothing, or part of a result: the child died before it had written it all
+        outcome = _received_outcome(incoming)  # read to the end of what the child wrote, or to its death
+    if outcome is None:  # nothing, or part of a result: the child died before it had written it all
         _, status = os.waitpid(pid, 0)
         code = os.waitstatus_to_exitcode(status)
         raise EngineError(f"the synthesis process died (exit code {code})") from None
     _exiting.append(pid)
+    kind, value = outcome
     if kind == "error":
         raise value
     return value
+
+
+_HEAD_SIZE = struct.Struct("<I")
+"""Length of the pickled head a segment process writes first (_send_outcome)."""
+
+
+def _send_outcome(fd: int, outcome: tuple[str, object]) -> None:
+    """Write a segment process's outcome to `fd`: the length of a pickled head, the head, then for a Pcm its samples
+    as they are. The head is ("pcm", the Pcm without samples, their length), or the outcome itself for an error. A
+    pickled Pcm would copy its samples twice more in the child (into the pickle, and out of it in the worker), and
+    the child's fresh pages are what a segment process costs beyond its speech."""
+    kind, value = outcome
+    data = b""
+    if kind == "ok" and isinstance(value, Pcm):
+        data = value.data
+        head = pickle.dumps(("pcm", replace(value, data=b""), len(data)), protocol=pickle.HIGHEST_PROTOCOL)
+    else:
+        try:
+            head = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - an unpicklable error still becomes a message
+            head = pickle.dumps(("error", EngineError(str(value))), protocol=pickle.HIGHEST_PROTOCOL)
+    with os.fdopen(fd, "wb") as out:
+        out.write(_HEAD_SIZE.pack(len(head)))
+        out.write(head)
+        out.write(data)
+
+
+def _received_outcome(incoming: BinaryIO) -> tuple[str, Any] | None:
+    """Read what _send_outcome wrote: ("ok", result) or ("error", exception), or None when it ends short (the
+    segment process died before it had written everything)."""
+    size = incoming.read(_HEAD_SIZE.size)
+    if len(size) != _HEAD_SIZE.size:
+        return None
+    (head_size,) = _HEAD_SIZE.unpack(size)
+    try:
+        head = pickle.loads(incoming.read(head_size))
+    except Exception:  # noqa: BLE001 - part of a head
+        return None
+    if head[0] != "pcm":
+        return head
+    _, pcm, length = head
+    data = incoming.read(length)
+    if len(data) != length:
+        return None
+    return "ok", replace(pcm, data=data)
 
 
 def _list_voices(engine_name: str) -> list[tuple[str, str, list[str]]]:

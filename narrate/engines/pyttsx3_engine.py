@@ -156,7 +156,13 @@ class Pyttsx3Engine:
 
             self._espeak = _espeak
         self._utterance_done = threading.Event()
+        self._buffers: list[bytes] | None = None
+        """The sound buffers of the utterance being spoken synchronously (_render_espeak_synchronous)."""
+        self._collector: Any = None
+        """_on_buffer as eSpeak's synthesis callback (made once: a ctypes callback object is not free to make)."""
         if self._espeak is not None:
+            if _synchronous_espeak:
+                self._collector = self._espeak.t_espeak_callback(self._on_buffer)
             self._install_phoneme_hook()
             self._engine.connect("finished-utterance", self._on_finished_utterance)
 
@@ -289,10 +295,12 @@ class Pyttsx3Engine:
     def _render(self, text: str) -> Pcm:
         """Save `text` to a fresh WAV through pyttsx3 (eSpeak: in memory), wait until it is complete, and read it."""
         self._reset_random()
+        if self._espeak is not None and _synchronous_espeak:
+            return self._render_espeak_synchronous(text)  # prints nothing
         # pyttsx3's eSpeak driver prints "Audio saved to ..."; never let it reach the user's terminal.
         with contextlib.redirect_stdout(io.StringIO()):
             if self._espeak is not None:
-                return self._render_espeak(text)
+                return self._render_espeak_async(text)
             if self._workdir is None:
                 self._workdir = Path(tempfile.mkdtemp(prefix="narrate-pyttsx3-"))
             wav_path = self._workdir / "segment.wav"
@@ -303,32 +311,34 @@ class Pyttsx3Engine:
         wav_path.unlink(missing_ok=True)
         return pcm
 
-    def _render_espeak(self, text: str) -> Pcm:
-        """Have pyttsx3's eSpeak driver speak `text` and return the samples its callback collected.
-
-        runAndWait polls every 10 ms and returns before the file is written; instead this starts the
-        driver's synthesis itself. When narrate started eSpeak (synchronously, _start_espeak_synchronous),
-        the driver's callback has received every sample of the utterance when espeak_Synth returns, and
-        eSpeak sends no end-of-message event in that mode, so the driver's own buffer is read. The samples
-        are the driver's own, so the audio is the same as through runAndWait.
-        """
-        if _synchronous_espeak:
-            return self._render_espeak_synchronous(text)
-        return self._render_espeak_async(text)
-
     def _render_espeak_synchronous(self, text: str) -> Pcm:
-        """Speak `text` through the driver with eSpeak started synchronously; the samples are in its buffer on return."""
-        driver = self._driver
-        driver._save_file = None
-        driver._text_to_say = text
-        driver._start_synthesis(text)  # returns when eSpeak has spoken the whole text
-        data = bytes(driver._data_buffer)
-        driver._data_buffer = b""
-        driver._speaking = False
-        self._engine.proxy.setBusy(False)
-        if not data:
+        """Speak `text` with eSpeak NG started synchronously (_start_espeak_synchronous): espeak_Synth returns once every
+        sound buffer of the utterance has come through the synthesis callback.
+
+        For the utterance, narrate's own callback (_on_buffer) takes the buffers in place of pyttsx3's driver's, which
+        walks every word event in Python (notifying pyttsx3 of each word) and copies its whole buffer anew at each
+        call: in a segment process forked from a worker, that work and the pages it wrote cost more than a
+        millisecond per segment. The driver's callback is put back afterwards. The flags are the ones the driver's
+        synthesis passes (with espeakPHONEMES for phoneme input), so the samples are the ones the driver would
+        collect (tests compare them)."""
+        espeak = self._espeak
+        flags = espeak.ENDPAUSE | espeak.CHARS_UTF8 | (_ESPEAK_PHONEMES_FLAG if self.phoneme_input else 0)
+        self._buffers = buffers = []
+        espeak.cSetSynthCallback(self._collector)
+        try:
+            espeak.Synth(text.encode("utf-8"), flags=flags)
+        finally:
+            espeak.cSetSynthCallback(espeak.SynthCallback)  # the driver's own callback, as the driver registered it
+            self._buffers = None
+        if not buffers:
             raise EngineError("pyttsx3 left no audio after speaking.")
-        return Pcm(data=data, sample_rate=_espeak_sample_rate, sample_width=2, channels=1)
+        return Pcm(data=b"".join(buffers), sample_rate=_espeak_sample_rate, sample_width=2, channels=1)
+
+    def _on_buffer(self, wav: Any, count: int, events: Any) -> int:
+        """eSpeak NG's synthesis callback during _render_espeak_synchronous: keep the buffer's samples (16-bit)."""
+        if count > 0 and self._buffers is not None:
+            self._buffers.append(ctypes.string_at(wav, 2 * count))
+        return 0
 
     def _render_espeak_async(self, text: str) -> Pcm:
         """The same through an eSpeak pyttsx3 started asynchronously: wait for the driver's 'finished-utterance'

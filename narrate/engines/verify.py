@@ -42,5 +42,5 @@ def check_segment_audio(pcm: Pcm, text: str, rate_wpm: float = 175) -> None:
         raise EngineError(f"the engine returned {pcm.duration:.2f} s of audio, too short for the text (at least {shortest:.2f} s)")
     if pcm.duration > longest:
         raise EngineError(f"the engine returned {pcm.duration:.1f} s of audio, too long for the text (at most {longest:.1f} s)")
-    if pcm.data.count(0) == len(pcm.data):
+    if not any(pcm.data):  # stops at the first non-zero byte (a count of zero bytes read all of every segment)
         raise EngineError("the engine returned only silence")
