@@ -28,6 +28,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from multiprocessing.context import BaseContext
 
@@ -37,6 +38,10 @@ PRELOAD = (
 )
 """Modules the fork server imports once for every worker (Python code only: no speech library is loaded).
 narrate.worker_server comes first: it keeps multiprocessing from running the build's main script in each worker."""
+WORKER_NICENESS = 10
+"""How much lower than the build's own priority synthesis workers run: the chunk encoders (processes of the build's
+priority, narrate.audio.assemble) are the longest chain of serial work in a build, so they must never wait for a
+core while workers synthesize segments assembly cannot take yet. Workers still get every core nothing else wants."""
 _PR_SET_PDEATHSIG = 1
 """prctl option: signal this process when its parent dies (Linux)."""
 
@@ -120,3 +125,11 @@ def _release_server() -> None:
         with contextlib.suppress(OSError):
             os.close(fd)
         server._forkserver_alive_fd = None  # type: ignore[union-attr]
+
+
+def quiet_stdout() -> None:
+    """Point this process's stdout (fd 1 and sys.stdout) at /dev/null: engines print there."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process

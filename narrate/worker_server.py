@@ -9,6 +9,8 @@ never asked for one. So in the fork server, and in every worker forked from it, 
 Python's cyclic garbage collector is paused in the server (narrate.collector): its imports make only objects that
 live as long as it does, and it then only forks.
 
+The server forks the speaker (narrate.engines.speaker) as it imports this module, before the rest of its imports.
+
 When the build process has exited, the server ends without the interpreter's teardown (_end_at_once).
 
 It also keeps numpy's OpenBLAS from starting a thread pool when the server imports numpy next: a fork server must
@@ -48,4 +50,9 @@ def _end_at_once() -> None:
 
 
 atexit.register(_end_at_once)
+
+# The speaker is forked now, while this server is still small: before the imports of PRELOAD that follow this module.
+from narrate.engines import speaker  # noqa: E402
+
+speaker.start()
 

@@ -7,33 +7,30 @@ import contextlib
 import ctypes
 import gc
 import os
-import pickle
-import struct
 import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, BinaryIO
+from dataclasses import dataclass
+from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
 from narrate.audio.pcm import MeasuredPcm, Pcm, measure_pcm
 from narrate.engines.base import Engine, EngineError, VoiceSettings
+from narrate.engines.outcome import received_outcome as _received_outcome
+from narrate.engines.outcome import send_outcome as _send_outcome
+from narrate.engines.speaker import speak, speaks_for
 from narrate.engines.registry import create_engine, engine_class, engine_info
 from narrate.engines.verify import check_segment_audio
 from narrate.errors import NarrateError
-from narrate.processes import context, die_with_parent, init_worker
+from narrate.processes import WORKER_NICENESS, context, die_with_parent, init_worker, quiet_stdout
 
 __all__ = ["SynthJob", "synthesize_segments", "synthesize_job", "engine_info", "engine_voices", "prewarm", "discard_warm",
            "IN_FLIGHT_PER_WORKER"]
 
 IN_FLIGHT_PER_WORKER = 4
 """At most this many segments per worker are queued or running at once, so memory stays flat on long inputs."""
-WORKER_NICENESS = 10
-"""How much lower than the build's own priority synthesis workers run: the chunk encoders (processes of the build's
-priority, narrate.audio.assemble) are the longest chain of serial work in a build, so they must never wait for a
-core while workers synthesize segments assembly cannot take yet. Workers still get every core nothing else wants."""
 IDLE_AFTER_S = 0.02
 """How long the caller of synthesize_segments waits for its next segment before it counts as idle (on_idle): longer
 than the wait for one short segment on an edit, shorter than the first segments of a cold build take."""
@@ -65,14 +62,6 @@ _worker_engine_name: str | None = None
 """The one engine kind this worker hosts (engines whose libraries clash never share a process)."""
 _worker_engines: dict[str, Engine] = {}
 """This worker's engine, created on first use."""
-
-
-def quiet_stdout() -> None:
-    """Point this process's stdout (fd 1 and sys.stdout) at /dev/null: engines print there."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.close(devnull)
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
 
 
 def _init_worker(engine_name: str) -> None:
@@ -117,7 +106,12 @@ def _synthesize_trimmed(pcm: Pcm) -> Pcm:
 
 
 def _speak_job(job: SynthJob) -> Pcm:
-    """One verified segment as the engine spoke it."""
+    """One verified segment as the engine spoke it: by the speaker where it speaks for the job's engine (a small
+    process that forks a fresh segment process per segment, narrate.engines.speaker), else here."""
+    spoken = speak(job.engine, job.text, job.settings)
+    if spoken is not None:
+        check_segment_audio(spoken, job.text, job.settings.rate_wpm)
+        return spoken
     if not _prepare_here(job.engine, job.settings):
         return _synthesize_here(job)
     return _in_child_process(_synthesize_here, job)
@@ -145,10 +139,11 @@ WARM_UP_RATE = 22050
 
 
 def _prepare_worker(engine_name: str, settings: VoiceSettings) -> None:
-    """Worker task of a pool started ahead of its segments (prewarm): get the engine ready (_prepare_here), then trim
-    and measure a second of quiet noise, so the first real segment does not pay for the first use of those steps
+    """Worker task of a pool started ahead of its segments (prewarm): get the engine ready (_prepare_here; not where
+    the speaker speaks for it, which started its own meanwhile), then trim and measure a second of quiet noise, so the first real segment does not pay for the first use of those steps
     (their tables and buffers: about 20 ms on the segment an edit waits for)."""
-    _prepare_here(engine_name, settings)
+    if not speaks_for(engine_name):
+        _prepare_here(engine_name, settings)
     import numpy as np
 
     noise = np.random.default_rng(0).integers(-300, 300, WARM_UP_RATE, dtype="<i2").tobytes()
@@ -236,51 +231,6 @@ def _in_child_process(task: Callable[[SynthJob], Pcm], job: SynthJob) -> Pcm:
     if kind == "error":
         raise value
     return value
-
-
-_HEAD_SIZE = struct.Struct("<I")
-"""Length of the pickled head a segment process writes first (_send_outcome)."""
-
-
-def _send_outcome(fd: int, outcome: tuple[str, object]) -> None:
-    """Write a segment process's outcome to `fd`: the length of a pickled head, the head, then for a Pcm its samples
-    as they are. The head is ("pcm", the Pcm without samples, their length), or the outcome itself for an error. A
-    pickled Pcm would copy its samples twice more in the child (into the pickle, and out of it in the worker), and
-    the child's fresh pages are what a segment process costs beyond its speech."""
-    kind, value = outcome
-    data = b""
-    if kind == "ok" and isinstance(value, Pcm):
-        data = value.data
-        head = pickle.dumps(("pcm", replace(value, data=b""), len(data)), protocol=pickle.HIGHEST_PROTOCOL)
-    else:
-        try:
-            head = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 - an unpicklable error still becomes a message
-            head = pickle.dumps(("error", EngineError(str(value))), protocol=pickle.HIGHEST_PROTOCOL)
-    with os.fdopen(fd, "wb") as out:
-        out.write(_HEAD_SIZE.pack(len(head)))
-        out.write(head)
-        out.write(data)
-
-
-def _received_outcome(incoming: BinaryIO) -> tuple[str, Any] | None:
-    """Read what _send_outcome wrote: ("ok", result) or ("error", exception), or None when it ends short (the
-    segment process died before it had written everything)."""
-    size = incoming.read(_HEAD_SIZE.size)
-    if len(size) != _HEAD_SIZE.size:
-        return None
-    (head_size,) = _HEAD_SIZE.unpack(size)
-    try:
-        head = pickle.loads(incoming.read(head_size))
-    except Exception:  # noqa: BLE001 - part of a head
-        return None
-    if head[0] != "pcm":
-        return head
-    _, pcm, length = head
-    data = incoming.read(length)
-    if len(data) != length:
-        return None
-    return "ok", replace(pcm, data=data)
 
 
 def _list_voices(engine_name: str) -> list[tuple[str, str, list[str]]]:

@@ -1,0 +1,105 @@
+"""The speaker (narrate.engines.speaker): a small process that speaks each eSpeak NG segment in a fresh fork of
+itself. Its audio is the audio a fork of a prepared worker makes; workers forked from the fork server use it; a build
+gives the same bytes with it and without it; a worker whose speaker is gone speaks for itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli_support import FIXTURES, REPO, build_json
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the speaker listens in Linux's abstract socket namespace")
+
+SPEAKER_AND_WORKER_FORK = r'''
+import json, os, signal
+import psutil
+from narrate.engines import pool, speaker
+from narrate.engines.base import EngineError, VoiceSettings
+from narrate.engines.pool import SynthJob
+
+speaker.start()  # this process plays the fork server: the speaker is its child
+(speaker_process,) = psutil.Process().children()
+jobs = [
+    SynthJob(0, "The ferry left at seven, twelve minutes late.", "pyttsx3", VoiceSettings()),
+    SynthJob(1, "Prices rose by 3.4 percent in March.", "pyttsx3", VoiceSettings(rate_wpm=190, pitch=40)),
+    SynthJob(2, "A quieter voice reads the quote.", "pyttsx3", VoiceSettings(voice="en-us", volume=0.8)),
+    SynthJob(3, "[[h@'l@U]] again.", "pyttsx3", VoiceSettings()),
+]
+report = {"speaks_for": [speaker.speaks_for("pyttsx3"), speaker.speaks_for("piper")]}
+spoken = [speaker.speak(job.engine, job.text, job.settings) for job in jobs]
+try:
+    speaker.speak("pyttsx3", "", VoiceSettings())
+except EngineError as error:
+    report["empty"] = str(error)
+address = speaker._address
+speaker._address = None  # now as a worker without a speaker: prepare here, fork a segment process per segment
+forked = [pool._in_child_process(pool._synthesize_here, job) for job in jobs] if pool._prepare_here("pyttsx3", VoiceSettings()) else []
+report["same"] = [a is not None and b is not None and a == b for a, b in zip(spoken, forked)]
+report["sizes"] = [len(p.data) for p in spoken]
+report["rates"] = [p.sample_rate for p in spoken]
+speaker._address = address
+if os.getuid() == 0:  # another user connecting to the speaker's socket is turned away, unheard
+    read_end, write_end = os.pipe()
+    if os.fork() == 0:
+        os.setuid(65534)
+        reply = speaker.speak("pyttsx3", jobs[0].text, jobs[0].settings)
+        os.write(write_end, b"refused" if reply is None and speaker._address is None else b"served")
+        os._exit(0)
+    os.close(write_end)
+    report["other_user"] = os.read(read_end, 20).decode()
+speaker_process.kill()
+speaker_process.wait(10)
+report["after_kill"] = [speaker.speak("pyttsx3", jobs[0].text, jobs[0].settings) is None, speaker.speaks_for("pyttsx3")]
+print(json.dumps(report))
+'''
+
+
+def _run(code: str, extra_env: dict[str, str] | None = None) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(REPO), **(extra_env or {})}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_the_speaker_speaks_what_a_fork_of_a_prepared_worker_speaks_and_a_worker_speaks_itself_once_it_is_gone() -> None:
+    report = _run(SPEAKER_AND_WORKER_FORK)
+    assert report["speaks_for"] == [True, False]
+    assert "no text" in report["empty"]
+    assert report["same"] == [True, True, True, True]
+    assert all(size > 22050 for size in report["sizes"])  # at least half a second of speech each
+    assert set(report["rates"]) == {22050}
+    assert report["after_kill"] == [True, False]
+    if os.getuid() == 0:
+        assert report["other_user"] == "refused"
+
+
+WORKERS_USE_THE_SPEAKER = r'''
+import json
+from concurrent.futures import ProcessPoolExecutor
+from narrate.engines.speaker import speaks_for
+from narrate.processes import context, init_worker
+with ProcessPoolExecutor(max_workers=1, mp_context=context(), initializer=init_worker) as workers:
+    print(json.dumps([workers.submit(speaks_for, "pyttsx3").result(), workers.submit(speaks_for, "piper").result()]))
+'''
+
+
+def test_workers_forked_from_the_fork_server_send_their_pyttsx3_segments_to_the_speaker() -> None:
+    assert _run(WORKERS_USE_THE_SPEAKER) == [True, False]
+    assert _run(WORKERS_USE_THE_SPEAKER, {"NARRATE_NO_SPEAKER": "1"}) == [False, False]
+
+
+def test_a_build_gives_the_same_bytes_with_the_speaker_and_without_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copy(FIXTURES / "bakery.md", tmp_path / "article.md")
+    with_speaker = build_json(["article.md", "-o", "a", "--cache", "ca", "--jobs", "2"], tmp_path)
+    monkeypatch.setenv("NARRATE_NO_SPEAKER", "1")
+    without = build_json(["article.md", "-o", "b", "--cache", "cb", "--jobs", "2"], tmp_path)
+    assert with_speaker["segments"]["synthesized"] == without["segments"]["synthesized"] > 3
+    for key in ("mp3", "vtt", "chapters_json"):
+        assert (tmp_path / with_speaker[key]).read_bytes() == (tmp_path / without[key]).read_bytes(), key
