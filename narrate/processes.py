@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import multiprocessing
 import os
 import signal
 import sys
 import threading
 from multiprocessing.context import BaseContext
+from typing import Any
 
 PRELOAD = (
     "narrate.worker_server", "narrate.engines.pool", "narrate.audio.chunk", "narrate.audio.limiter", "narrate.audio.lametag",
@@ -93,8 +95,14 @@ def stop() -> None:
 def die_with_parent() -> None:
     """Have the kernel kill this process when its parent dies (no orphan outlives an interrupted build)."""
     with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        _prctl()(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+@functools.cache
+def _prctl() -> Any:
+    """libc's prctl, looked up once per process and inherited by its forks (the speaker's segment processes call
+    die_with_parent first thing: looking it up again there cost pages of the dynamic linker's)."""
+    return ctypes.CDLL(None, use_errno=True).prctl
 
 
 def init_worker() -> None:

@@ -33,6 +33,8 @@ from dataclasses import asdict
 
 from narrate.audio.pcm import Pcm
 from narrate.engines.base import EngineError, VoiceSettings
+from narrate.engines.outcome import received_outcome, send_outcome
+from narrate.processes import WORKER_NICENESS, die_with_parent, quiet_stdout
 
 ENGINE = "pyttsx3"
 """The engine the speaker speaks for."""
@@ -43,8 +45,6 @@ _SERVING = b"S"
 """The speaker's first byte on a connection: it has forked a segment process for the request."""
 _CANNOT = b"U"
 """...or: it cannot speak here (eSpeak NG did not start synchronously); the worker speaks the segment itself."""
-_REQUEST_SIZE = 4
-"""Bytes of the request's length, before the request: JSON, {"text": ..., "settings": VoiceSettings' fields}."""
 _PEER_CREDENTIALS = struct.Struct("3i")
 """SO_PEERCRED: the connecting process's pid, uid and gid."""
 
@@ -59,10 +59,7 @@ def start() -> None:
     global _address
     if not sys.platform.startswith("linux") or os.environ.get("NARRATE_NO_SPEAKER"):
         return
-    # Imported here, before the fork: the speaker and every worker share them.
-    import narrate.engines.outcome  # noqa: F401
-    import narrate.engines.pyttsx3_engine  # noqa: F401
-    import narrate.processes  # noqa: F401
+    import narrate.engines.pyttsx3_engine  # noqa: F401 - imported before the fork: the speaker and the workers share it
 
     address = f"\0narrate-speaker-{os.getpid()}-{secrets.token_hex(8)}".encode()
     try:
@@ -94,14 +91,12 @@ def speak(engine: str, text: str, settings: VoiceSettings) -> Pcm | None:
     global _address
     if not speaks_for(engine):
         return None
-    from narrate.engines.outcome import received_outcome
-
     request = json.dumps({"text": text, "settings": asdict(settings)}).encode("utf-8")
     try:
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         connection.connect(_address)
-        connection.sendall(len(request).to_bytes(_REQUEST_SIZE, "little") + request)
-        connection.shutdown(socket.SHUT_WR)
+        connection.sendall(request)
+        connection.shutdown(socket.SHUT_WR)  # the end of the request
     except OSError:
         _address = None  # the speaker is gone (or never started): speak here from now on
         return None
@@ -128,8 +123,6 @@ def speak(engine: str, text: str, settings: VoiceSettings) -> Pcm | None:
 def _serve(listener: socket.socket, server: int) -> None:
     """The speaker's life (a child of the fork server `server`): start eSpeak NG, then fork one segment process per
     connection, until the server ends."""
-    from narrate.processes import WORKER_NICENESS, die_with_parent, quiet_stdout
-
     die_with_parent()
     if os.getppid() != server:  # the server ended before the line above took effect
         os._exit(0)
@@ -188,16 +181,14 @@ def _ready_engine():  # type: ignore[no-untyped-def]
 
 def _speak_one(engine, connection: socket.socket) -> None:  # type: ignore[no-untyped-def]
     """A segment process: read the request, speak it, write the outcome, exit."""
-    from narrate.engines.outcome import send_outcome
-    from narrate.processes import die_with_parent
-
     try:
         die_with_parent()  # a speaker that is killed takes its segment processes with it
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.alarm(CHILD_DEADLINE_S)
-        with connection.makefile("rb") as incoming:
-            size = int.from_bytes(incoming.read(_REQUEST_SIZE), "little")
-            request = json.loads(incoming.read(size))
+        parts = []
+        while part := connection.recv(1 << 16):
+            parts.append(part)
+        request = json.loads(b"".join(parts))
         text, settings = str(request["text"]), VoiceSettings(**request["settings"])
         try:
             outcome: tuple[str, object] = ("ok", engine.synthesize(text, settings))
