@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,36 @@ def test_a_build_gives_the_same_bytes_with_the_speaker_and_without_it(tmp_path: 
     assert with_speaker["segments"]["synthesized"] == without["segments"]["synthesized"] > 3
     for key in ("mp3", "vtt", "chapters_json"):
         assert (tmp_path / with_speaker[key]).read_bytes() == (tmp_path / without[key]).read_bytes(), key
+
+
+KILLED_BUILD = r'''
+import os, signal
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import forkserver
+import psutil
+from narrate.processes import context, init_worker
+workers = ProcessPoolExecutor(max_workers=1, mp_context=context(), initializer=init_worker)
+worker = workers.submit(os.getpid).result()
+server = forkserver._forkserver._forkserver_pid
+print(" ".join(str(p.pid) for p in psutil.Process(server).children() if p.pid != worker), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # no pool is shut down
+'''
+
+
+def test_the_speaker_dies_with_a_build_process_killed_with_sigkill() -> None:
+    import psutil
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, "-c", KILLED_BUILD], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == -9, proc.stderr
+    (speaker_pid,) = map(int, proc.stdout.split())  # the fork server's one child besides the worker
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(speaker_pid).status() == psutil.STATUS_ZOMBIE:
+                break
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the speaker outlived the killed build process")
