@@ -1,5 +1,6 @@
 """The speaker (narrate.engines.speaker): a small process that speaks each eSpeak NG segment in a fresh fork of
-itself. Its audio is the audio a fork of a prepared worker makes; workers forked from the fork server use it; a build
+itself, or of a process that has set the segment's voice settings. Its audio is the audio a fork of a prepared worker
+makes; workers forked from the fork server use it; a build
 gives the same bytes with it and without it; a worker whose speaker is gone speaks for itself."""
 
 from __future__ import annotations
@@ -39,6 +40,14 @@ try:
     speaker.speak("pyttsx3", "", VoiceSettings())
 except EngineError as error:
     report["empty"] = str(error)
+for attempt in range(2):  # settings the engine refuses: no voiced process, the segment process reports why
+    try:
+        speaker.speak("pyttsx3", "Hello.", VoiceSettings(voice="no-such-voice"))
+    except EngineError as error:
+        report.setdefault("refused", []).append(str(error))
+import time
+time.sleep(0.3)  # the segment processes have exited; the voiced processes (one per settings) live on
+report["voiced"] = len([p for p in speaker_process.children() if p.status() != psutil.STATUS_ZOMBIE])
 address = speaker._address
 speaker._address = None  # now as a worker without a speaker: prepare here, fork a segment process per segment
 forked = [pool._in_child_process(pool._synthesize_here, job) for job in jobs] if pool._prepare_here("pyttsx3", VoiceSettings()) else []
@@ -73,6 +82,8 @@ def test_the_speaker_speaks_what_a_fork_of_a_prepared_worker_speaks_and_a_worker
     report = _run(SPEAKER_AND_WORKER_FORK)
     assert report["speaks_for"] == [True, False]
     assert "no text" in report["empty"]
+    assert len(report["refused"]) == 2 and all("no voice 'no-such-voice'" in message for message in report["refused"])
+    assert report["voiced"] == 3  # the settings of jobs 0 and 3 are the same
     assert report["same"] == [True, True, True, True]
     assert all(size > 22050 for size in report["sizes"])  # at least half a second of speech each
     assert set(report["rates"]) == {22050}
@@ -112,28 +123,33 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import forkserver
 import psutil
 from narrate.processes import context, init_worker
+from narrate.engines.base import VoiceSettings
+from narrate.engines.pool import SynthJob, synthesize_job
 workers = ProcessPoolExecutor(max_workers=1, mp_context=context(), initializer=init_worker)
 worker = workers.submit(os.getpid).result()
+workers.submit(synthesize_job, SynthJob(0, "One line, so that a voiced process exists.", "pyttsx3", VoiceSettings())).result()
 server = forkserver._forkserver._forkserver_pid
-print(" ".join(str(p.pid) for p in psutil.Process(server).children() if p.pid != worker), flush=True)
+print(" ".join(str(p.pid) for p in psutil.Process(server).children(recursive=True) if p.pid != worker), flush=True)
 os.kill(os.getpid(), signal.SIGKILL)  # no pool is shut down
 '''
 
 
-def test_the_speaker_dies_with_a_build_process_killed_with_sigkill() -> None:
-    import psutil
-
+def test_the_speaker_and_its_voiced_processes_die_with_a_build_process_killed_with_sigkill() -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run([sys.executable, "-c", KILLED_BUILD], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == -9, proc.stderr
-    (speaker_pid,) = map(int, proc.stdout.split())  # the fork server's one child besides the worker
+    speakers = list(map(int, proc.stdout.split()))  # the speaker and its voiced process (and maybe a segment process)
+    assert len(speakers) >= 2
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(speaker_pid).status() == psutil.STATUS_ZOMBIE:
-                break
-        except psutil.NoSuchProcess:
-            break
+    while time.monotonic() < deadline and any(_alive(pid) for pid in speakers):
         time.sleep(0.05)
-    else:
-        raise AssertionError("the speaker outlived the killed build process")
+    assert not any(_alive(pid) for pid in speakers), "the speaker or a voiced process outlived the killed build process"
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

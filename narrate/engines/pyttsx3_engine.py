@@ -211,12 +211,29 @@ class Pyttsx3Engine:
 
     def synthesize(self, text: str, settings: VoiceSettings) -> Pcm:
         """Return the speech for `text` in `settings` as 22050 Hz mono 16-bit Pcm, or raise EngineError."""
+        self._check_text(text)
+        self._apply(settings)
+        return self._spoken(text)
+
+    def apply_settings(self, settings: VoiceSettings) -> None:
+        """Set `settings` now, for every later synthesize_applied (the speaker sets them once in a process that each
+        segment process of those settings is forked from: narrate.engines.speaker)."""
+        self._apply(settings)
+
+    def synthesize_applied(self, text: str) -> Pcm:
+        """synthesize(text, settings) where `settings` were set by apply_settings in this process and nothing was
+        spoken since: the same calls to eSpeak NG in the same order, so the same samples."""
+        self._check_text(text)
+        return self._spoken(text)
+
+    def _check_text(self, text: str) -> None:
         if not text.strip():
             raise EngineError("There is no text to synthesize.")
         if len(text) > MAX_TEXT_CHARS:
             raise EngineError(f"A segment of {len(text)} characters is too long for pyttsx3 (at most {MAX_TEXT_CHARS}).")
+
+    def _spoken(self, text: str) -> Pcm:
         self.phoneme_input = "[[" in text
-        self._apply(settings)
         pcm = self._render(text)
         if not pcm.data:  # no second try here: a retry must be a fresh process (see fresh_process_per_segment)
             raise EngineError("pyttsx3 wrote an empty WAV file.")

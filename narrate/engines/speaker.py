@@ -1,4 +1,4 @@
-"""The speaker: a small process that speaks every eSpeak NG segment of a build in a fresh fork of itself.
+"""The speaker: a small process that speaks every eSpeak NG segment of a build in a fresh fork of its own.
 
 eSpeak NG's audio for a text depends on what its process spoke before, so each segment is spoken by a process
 forked from one whose engine is started but has never spoken (Pyttsx3Engine.fresh_process_per_segment). A worker
@@ -9,10 +9,16 @@ a fifth of the speech itself, on a machine where the build keeps both cores busy
 
 So the fork server forks this process first, before its own heavy imports (start(), from narrate.worker_server),
 with the pyttsx3 engine's Python code only; it starts eSpeak NG (the same preparation a worker made) and then only
-waits for connections on a Unix socket: for each, it forks a child that reads one request (a text and its voice
-settings), speaks it with the inherited engine and writes the outcome back on that connection
-(narrate.engines.outcome), then exits. Workers, forked from the fork server after it, inherit the socket's address
-and send each pyttsx3 segment there (speak); the audio is the audio a fork of a prepared worker made (tests compare).
+waits for connections on a Unix socket. For each it reads one request (a text and its voice settings) and hands the
+text and the connection to its voiced process for those settings: a child of the speaker that set them on the engine
+once (one per distinct settings, up to MAX_VOICED) and forks a segment process per text, which speaks it and writes
+the outcome back on the connection (narrate.engines.outcome), then exits. Setting the voice in every segment process
+reloaded eSpeak NG's voice and dictionary there: about 1 ms and 150 pages per segment. A segment process forked from
+the voiced process makes the same calls to eSpeak NG in the same order as one that sets the settings itself (the
+fallback where there is no voiced process), so the samples are the same.
+
+Workers, forked from the fork server after it, inherit the socket's address and send each pyttsx3 segment there
+(speak); the audio is the audio a fork of a prepared worker made (tests compare).
 
 Where there is no speaker (no fork server, a platform without Unix sockets in the abstract namespace, Dask workers,
 eSpeak NG that cannot start synchronously), speak returns None and the worker forks segment processes itself.
@@ -45,6 +51,15 @@ _SERVING = b"S"
 """The speaker's first byte on a connection: it has forked a segment process for the request."""
 _CANNOT = b"U"
 """...or: it cannot speak here (eSpeak NG did not start synchronously); the worker speaks the segment itself."""
+_READY = b"R"
+"""A voiced process's first byte to the speaker: it has set its settings (_voiced)."""
+_TEXT = b"T"
+"""What starts every message to a voiced process, before the text (which may be empty: an end of file may not)."""
+MAX_VOICED = 8
+"""At most this many voiced processes (one per distinct voice settings) per speaker; other settings are set in each
+segment process."""
+MAX_REQUEST_BYTES = 1 << 20
+"""The largest text handed to a voiced process (segments are bounded far below: narrate.script)."""
 _PEER_CREDENTIALS = struct.Struct("3i")
 """SO_PEERCRED: the connecting process's pid, uid and gid."""
 
@@ -138,6 +153,7 @@ def _serve(listener: socket.socket, server: int) -> None:
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
     engine = _ready_engine()
+    voiced: dict[str, socket.socket | None] = {}
     while True:
         try:
             connection, _ = listener.accept()
@@ -149,12 +165,91 @@ def _serve(listener: socket.socket, server: int) -> None:
                 continue
             if engine is None:
                 connection.sendall(_CANNOT)
-            else:
-                connection.sendall(_SERVING)
+                connection.close()
+                continue
+            try:
+                text, settings = _request(connection)
+            except (ValueError, TypeError, KeyError):
+                connection.close()  # not a request of narrate's: the worker that sent it sees the speaker gone
+                continue
+            connection.sendall(_SERVING)
+            key = json.dumps(asdict(settings), sort_keys=True)
+            if key not in voiced:
+                voiced[key] = _voiced(engine, settings, listener, voiced) if len(voiced) < MAX_VOICED else None
+            if not _hand_to(voiced[key], text, connection):
+                voiced[key] = None
                 if os.fork() == 0:
                     listener.close()
-                    _speak_one(engine, connection)  # never returns
+                    _speak_one(engine, connection, text, settings)  # never returns
         connection.close()
+
+
+def _request(connection: socket.socket) -> tuple[str, VoiceSettings]:
+    """The text and voice settings a worker sent on `connection` (all of it: the worker then shuts its side)."""
+    parts = []
+    while part := connection.recv(1 << 16):
+        parts.append(part)
+    request = json.loads(b"".join(parts))
+    return str(request["text"]), VoiceSettings(**request["settings"])
+
+
+def _voiced(engine, settings: VoiceSettings, listener: socket.socket,  # type: ignore[no-untyped-def]
+            others: dict[str, socket.socket | None]) -> socket.socket | None:
+    """Fork a process that sets `settings` on the engine once, then forks a segment process per text it is handed
+    (_voice_loop); return the speaker's end of its channel, or None when it cannot set them (the speaker then forks
+    segment processes that set them themselves, and report the error)."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    if os.fork() == 0:
+        try:
+            ours.close()
+            listener.close()
+            for channel in others.values():
+                if channel is not None:
+                    channel.close()
+            _voice_loop(engine, settings, theirs)
+        finally:
+            os._exit(0)
+    theirs.close()
+    try:
+        ready = ours.recv(1)
+    except OSError:
+        ready = b""
+    if ready != _READY:
+        ours.close()
+        return None
+    return ours
+
+
+def _voice_loop(engine, settings: VoiceSettings, channel: socket.socket) -> None:  # type: ignore[no-untyped-def]
+    """A voiced process's life: set `settings`, say so, then fork a segment process for each (text, connection) the
+    speaker hands over, until the speaker ends."""
+    die_with_parent()
+    try:
+        engine.apply_settings(settings)
+    except Exception:  # noqa: BLE001 - the speaker's own segment processes report it
+        return
+    channel.sendall(_READY)
+    while True:
+        message, fds, _, _ = socket.recv_fds(channel, MAX_REQUEST_BYTES, 1)
+        if not message or not fds:  # the speaker has ended (every message has its text's marker and a connection)
+            return
+        connection = socket.socket(fileno=fds[0])
+        if os.fork() == 0:
+            channel.close()
+            _speak_one(engine, connection, message[len(_TEXT):].decode("utf-8"), None)  # never returns
+        connection.close()
+
+
+def _hand_to(channel: socket.socket | None, text: str, connection: socket.socket) -> bool:
+    """Hand `text` and `connection` to a voiced process; False when there is none, or it is gone."""
+    if channel is None:
+        return False
+    try:
+        socket.send_fds(channel, [_TEXT + text.encode("utf-8")], [connection.fileno()])
+    except OSError:
+        channel.close()
+        return False
+    return True
 
 
 def _same_user(connection: socket.socket) -> bool:
@@ -179,19 +274,16 @@ def _ready_engine():  # type: ignore[no-untyped-def]
         return None
 
 
-def _speak_one(engine, connection: socket.socket) -> None:  # type: ignore[no-untyped-def]
-    """A segment process: read the request, speak it, write the outcome, exit."""
+def _speak_one(engine, connection: socket.socket, text: str, settings: VoiceSettings | None) -> None:  # type: ignore[no-untyped-def]
+    """A segment process: speak `text` (in `settings`; None: as its voiced parent set them), write the outcome on
+    `connection`, exit."""
     try:
-        die_with_parent()  # a speaker that is killed takes its segment processes with it
+        die_with_parent()  # a speaker (or voiced process) that is killed takes its segment processes with it
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.alarm(CHILD_DEADLINE_S)
-        parts = []
-        while part := connection.recv(1 << 16):
-            parts.append(part)
-        request = json.loads(b"".join(parts))
-        text, settings = str(request["text"]), VoiceSettings(**request["settings"])
         try:
-            outcome: tuple[str, object] = ("ok", engine.synthesize(text, settings))
+            spoken = engine.synthesize(text, settings) if settings is not None else engine.synthesize_applied(text)
+            outcome: tuple[str, object] = ("ok", spoken)
         except BaseException as error:  # noqa: BLE001 - handed to the worker as is
             outcome = ("error", error)
         send_outcome(connection.detach(), outcome)
