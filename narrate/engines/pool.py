@@ -20,6 +20,7 @@ from narrate.audio.pcm import MeasuredPcm, Pcm, measure_pcm
 from narrate.engines.base import Engine, EngineError, VoiceSettings
 from narrate.engines.outcome import received_outcome as _received_outcome
 from narrate.engines.outcome import send_outcome as _send_outcome
+from narrate.engines.speaker import prepare as prepare_voice
 from narrate.engines.speaker import speak, speaks_for
 from narrate.engines.registry import create_engine, engine_class, engine_info
 from narrate.engines.verify import check_segment_audio
@@ -139,10 +140,13 @@ WARM_UP_RATE = 22050
 
 
 def _prepare_worker(engine_name: str, settings: VoiceSettings) -> None:
-    """Worker task of a pool started ahead of its segments (prewarm): get the engine ready (_prepare_here; not where
-    the speaker speaks for it, which started its own meanwhile), then trim and measure a second of quiet noise, so the first real segment does not pay for the first use of those steps
+    """Worker task of a pool started ahead of its segments (prewarm): get the engine ready (_prepare_here; where the
+    speaker speaks for it, have the speaker make its voiced process for `settings` instead), then trim and measure a
+    second of quiet noise, so the first real segment does not pay for the first use of those steps
     (their tables and buffers: about 20 ms on the segment an edit waits for)."""
-    if not speaks_for(engine_name):
+    if speaks_for(engine_name):
+        prepare_voice(engine_name, settings)
+    else:
         _prepare_here(engine_name, settings)
     import numpy as np
 

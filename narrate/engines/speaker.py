@@ -99,6 +99,23 @@ def speaks_for(engine: str) -> bool:
     return _address is not None and engine == ENGINE
 
 
+def prepare(engine: str, settings: VoiceSettings) -> None:
+    """Have the speaker set up its voiced process for `settings` now (a prewarmed worker asks, so that the first
+    segment of an edit finds it ready); nothing where no speaker speaks for `engine` here."""
+    global _address
+    if not speaks_for(engine):
+        return
+    request = json.dumps({"text": "", "settings": asdict(settings), "prepare": True}).encode("utf-8")
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.connect(_address)
+            connection.sendall(request)
+            connection.shutdown(socket.SHUT_WR)
+            connection.recv(1)  # the speaker's answer, once the voiced process is ready (or cannot be)
+    except OSError:
+        _address = None
+
+
 def speak(engine: str, text: str, settings: VoiceSettings) -> Pcm | None:
     """The speaker's audio for `text` (as `engine` speaks it with `settings`), or None where no speaker speaks for
     `engine` in this process (the caller speaks it itself). Raises the segment's EngineError, or one when the
@@ -168,14 +185,17 @@ def _serve(listener: socket.socket, server: int) -> None:
                 connection.close()
                 continue
             try:
-                text, settings = _request(connection)
+                text, settings, only_prepare = _request(connection)
             except (ValueError, TypeError, KeyError):
                 connection.close()  # not a request of narrate's: the worker that sent it sees the speaker gone
                 continue
-            connection.sendall(_SERVING)
             key = json.dumps(asdict(settings), sort_keys=True)
             if key not in voiced:
                 voiced[key] = _voiced(engine, settings, listener, voiced) if len(voiced) < MAX_VOICED else None
+            connection.sendall(_SERVING)
+            if only_prepare:
+                connection.close()
+                continue
             if not _hand_to(voiced[key], text, connection):
                 voiced[key] = None
                 if os.fork() == 0:
@@ -184,13 +204,14 @@ def _serve(listener: socket.socket, server: int) -> None:
         connection.close()
 
 
-def _request(connection: socket.socket) -> tuple[str, VoiceSettings]:
-    """The text and voice settings a worker sent on `connection` (all of it: the worker then shuts its side)."""
+def _request(connection: socket.socket) -> tuple[str, VoiceSettings, bool]:
+    """The text and voice settings a worker sent on `connection` (all of it: the worker then shuts its side), and
+    whether it only asks for the voiced process of those settings (prepare)."""
     parts = []
     while part := connection.recv(1 << 16):
         parts.append(part)
     request = json.loads(b"".join(parts))
-    return str(request["text"]), VoiceSettings(**request["settings"])
+    return str(request["text"]), VoiceSettings(**request["settings"]), bool(request.get("prepare"))
 
 
 def _voiced(engine, settings: VoiceSettings, listener: socket.socket,  # type: ignore[no-untyped-def]
