@@ -82,8 +82,6 @@ def stop() -> None:
     The program calls it as it ends: a server still busy with its imports (the program ended early) would otherwise
     live on until they are done, holding the program's output pipes open for whoever waits for them to close. Its
     workers die with it (die_with_parent)."""
-    import sys
-
     forkserver = sys.modules.get("multiprocessing.forkserver")
     server = getattr(forkserver, "_forkserver", None)
     pid = getattr(server, "_forkserver_pid", None)

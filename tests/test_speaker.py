@@ -66,6 +66,30 @@ if os.getuid() == 0:  # another user connecting to the speaker's socket is turne
         os._exit(0)
     os.close(write_end)
     report["other_user"] = os.read(read_end, 20).decode()
+# A segment process killed while it speaks (settings new here: its voiced process is made for this connection): the
+# worker hears of it at once (no other process holds its connection).
+import threading
+outcome = {}
+def long_segment():
+    started = time.monotonic()
+    try:
+        speaker.speak("pyttsx3", " ".join(["The harbour master read the long list of ships once more."] * 100), VoiceSettings(rate_wpm=160))
+        outcome["result"] = "spoken"
+    except EngineError as error:
+        outcome["result"] = str(error)
+    outcome["seconds"] = time.monotonic() - started
+speaking = threading.Thread(target=long_segment)
+speaking.start()
+deadline = time.monotonic() + 10
+killed = False
+while not killed and time.monotonic() < deadline and speaking.is_alive():
+    for voiced in speaker_process.children():
+        for segment_process in voiced.children():
+            segment_process.kill()
+            killed = True
+    time.sleep(0.002)
+speaking.join(30)
+report["killed_segment"] = [killed, outcome.get("result"), outcome.get("seconds", 99) < 5]
 speaker_process.kill()
 speaker_process.wait(10)
 report["after_kill"] = [speaker.speak("pyttsx3", jobs[0].text, jobs[0].settings) is None, speaker.speaks_for("pyttsx3")]
@@ -90,6 +114,7 @@ def test_the_speaker_speaks_what_a_fork_of_a_prepared_worker_speaks_and_a_worker
     assert all(size > 22050 for size in report["sizes"])  # at least half a second of speech each
     assert set(report["rates"]) == {22050}
     assert report["after_kill"] == [True, False]
+    assert report["killed_segment"] == [True, "the synthesis process died", True]
     if os.getuid() == 0:
         assert report["other_user"] == "refused"
 

@@ -7,7 +7,6 @@ import contextlib
 import ctypes
 import gc
 import os
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -20,9 +19,9 @@ from narrate.audio.pcm import MeasuredPcm, Pcm, measure_pcm
 from narrate.engines.base import Engine, EngineError, VoiceSettings
 from narrate.engines.outcome import received_outcome as _received_outcome
 from narrate.engines.outcome import send_outcome as _send_outcome
+from narrate.engines.registry import create_engine, engine_class, engine_info
 from narrate.engines.speaker import prepare as prepare_voice
 from narrate.engines.speaker import speak, speaks_for
-from narrate.engines.registry import create_engine, engine_class, engine_info
 from narrate.engines.verify import check_segment_audio
 from narrate.errors import NarrateError
 from narrate.processes import WORKER_NICENESS, context, die_with_parent, init_worker, quiet_stdout

@@ -191,7 +191,7 @@ def _serve(listener: socket.socket, server: int) -> None:
                 continue
             key = json.dumps(asdict(settings), sort_keys=True)
             if key not in voiced:
-                voiced[key] = _voiced(engine, settings, listener, voiced) if len(voiced) < MAX_VOICED else None
+                voiced[key] = _voiced(engine, settings, (listener, connection), voiced) if len(voiced) < MAX_VOICED else None
             connection.sendall(_SERVING)
             if only_prepare:
                 connection.close()
@@ -214,16 +214,19 @@ def _request(connection: socket.socket) -> tuple[str, VoiceSettings, bool]:
     return str(request["text"]), VoiceSettings(**request["settings"]), bool(request.get("prepare"))
 
 
-def _voiced(engine, settings: VoiceSettings, listener: socket.socket,  # type: ignore[no-untyped-def]
+def _voiced(engine, settings: VoiceSettings, speakers: tuple[socket.socket, ...],  # type: ignore[no-untyped-def]
             others: dict[str, socket.socket | None]) -> socket.socket | None:
     """Fork a process that sets `settings` on the engine once, then forks a segment process per text it is handed
     (_voice_loop); return the speaker's end of its channel, or None when it cannot set them (the speaker then forks
-    segment processes that set them themselves, and report the error)."""
+    segment processes that set them themselves, and report the error). `speakers` (the speaker's listener and the
+    connection being served) and the `others` voiced processes' channels are closed in it: a worker waiting for
+    the end of its connection must not wait for a process that never writes there."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     if os.fork() == 0:
         try:
             ours.close()
-            listener.close()
+            for held in speakers:
+                held.close()
             for channel in others.values():
                 if channel is not None:
                     channel.close()
