@@ -45,8 +45,11 @@ for attempt in range(2):  # settings the engine refuses: no voiced process, the 
         speaker.speak("pyttsx3", "Hello.", VoiceSettings(voice="no-such-voice"))
     except EngineError as error:
         report.setdefault("refused", []).append(str(error))
-speaker.prepare("pyttsx3", VoiceSettings(rate_wpm=150))  # a prewarmed worker's: a voiced process before any segment
-speaker.prepare("pyttsx3", VoiceSettings(voice="no-such-voice"))  # refused: none, and no error here
+report["prepared"] = [
+    speaker.prepare("pyttsx3", VoiceSettings(rate_wpm=150)),  # a prewarmed worker's: a voiced process before any segment
+    speaker.prepare("pyttsx3", VoiceSettings(voice="no-such-voice")),  # refused: none (its segments say why), no error
+    speaker.prepare("piper", VoiceSettings()),  # not the speaker's engine: the worker prepares its own
+]
 import time
 time.sleep(0.3)  # the segment processes have exited; the voiced processes (one per settings) live on
 report["voiced"] = len([p for p in speaker_process.children() if p.status() != psutil.STATUS_ZOMBIE])
@@ -109,6 +112,7 @@ def test_the_speaker_speaks_what_a_fork_of_a_prepared_worker_speaks_and_a_worker
     assert report["speaks_for"] == [True, False]
     assert "no text" in report["empty"]
     assert len(report["refused"]) == 2 and all("no voice 'no-such-voice'" in message for message in report["refused"])
+    assert report["prepared"] == [True, True, False]
     assert report["voiced"] == 4  # jobs 0 and 3 share their settings; one more prepared ahead
     assert report["same"] == [True, True, True, True]
     assert all(size > 22050 for size in report["sizes"])  # at least half a second of speech each

@@ -21,7 +21,7 @@ from narrate.engines.outcome import received_outcome as _received_outcome
 from narrate.engines.outcome import send_outcome as _send_outcome
 from narrate.engines.registry import create_engine, engine_class, engine_info
 from narrate.engines.speaker import prepare as prepare_voice
-from narrate.engines.speaker import speak, speaks_for
+from narrate.engines.speaker import speak
 from narrate.engines.verify import check_segment_audio
 from narrate.errors import NarrateError
 from narrate.processes import WORKER_NICENESS, context, die_with_parent, init_worker, quiet_stdout
@@ -143,9 +143,7 @@ def _prepare_worker(engine_name: str, settings: VoiceSettings) -> None:
     speaker speaks for it, have the speaker make its voiced process for `settings` instead), then trim and measure a
     second of quiet noise, so the first real segment does not pay for the first use of those steps
     (their tables and buffers: about 20 ms on the segment an edit waits for)."""
-    if speaks_for(engine_name):
-        prepare_voice(engine_name, settings)
-    else:
+    if not prepare_voice(engine_name, settings):
         _prepare_here(engine_name, settings)
     import numpy as np
 

@@ -48,7 +48,7 @@ CHILD_DEADLINE_S = 900
 """A segment process still speaking after this long is ended (the worker that waits for it has long been stopped by
 its own per-segment timeout by then; this only keeps a hung eSpeak from living on)."""
 _SERVING = b"S"
-"""The speaker's first byte on a connection: it has forked a segment process for the request."""
+"""The speaker's first byte on a connection: it has taken the request (and handed it to a segment process)."""
 _CANNOT = b"U"
 """...or: it cannot speak here (eSpeak NG did not start synchronously); the worker speaks the segment itself."""
 _READY = b"R"
@@ -99,21 +99,24 @@ def speaks_for(engine: str) -> bool:
     return _address is not None and engine == ENGINE
 
 
-def prepare(engine: str, settings: VoiceSettings) -> None:
+def prepare(engine: str, settings: VoiceSettings) -> bool:
     """Have the speaker set up its voiced process for `settings` now (a prewarmed worker asks, so that the first
-    segment of an edit finds it ready); nothing where no speaker speaks for `engine` here."""
+    segment of an edit finds it ready). Returns whether the speaker speaks `engine`'s segments for this process."""
     global _address
     if not speaks_for(engine):
-        return
+        return False
     request = json.dumps({"text": "", "settings": asdict(settings), "prepare": True}).encode("utf-8")
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.connect(_address)
             connection.sendall(request)
             connection.shutdown(socket.SHUT_WR)
-            connection.recv(1)  # the speaker's answer, once the voiced process is ready (or cannot be)
+            answer = connection.recv(1)  # once the voiced process is ready (or cannot be)
     except OSError:
-        _address = None
+        answer = b""
+    if answer != _SERVING:
+        _address = None  # the speaker cannot speak (or is gone): this process speaks for itself
+    return _address is not None
 
 
 def speak(engine: str, text: str, settings: VoiceSettings) -> Pcm | None:
@@ -124,12 +127,13 @@ def speak(engine: str, text: str, settings: VoiceSettings) -> Pcm | None:
     if not speaks_for(engine):
         return None
     request = json.dumps({"text": text, "settings": asdict(settings)}).encode("utf-8")
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         connection.connect(_address)
         connection.sendall(request)
         connection.shutdown(socket.SHUT_WR)  # the end of the request
     except OSError:
+        connection.close()
         _address = None  # the speaker is gone (or never started): speak here from now on
         return None
     with connection, connection.makefile("rb") as incoming:
@@ -153,8 +157,8 @@ def speak(engine: str, text: str, settings: VoiceSettings) -> Pcm | None:
 
 
 def _serve(listener: socket.socket, server: int) -> None:
-    """The speaker's life (a child of the fork server `server`): start eSpeak NG, then fork one segment process per
-    connection, until the server ends."""
+    """The speaker's life (a child of the fork server `server`): start eSpeak NG, then hand each connection's text to a
+    segment process (forked by the voiced process of its settings, else by the speaker), until the server ends."""
     die_with_parent()
     if os.getppid() != server:  # the server ended before the line above took effect
         os._exit(0)
