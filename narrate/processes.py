@@ -133,9 +133,11 @@ def _release_server() -> None:
         server._forkserver_alive_fd = None  # type: ignore[union-attr]
 
 
-def quiet_stdout() -> None:
-    """Point this process's stdout (fd 1 and sys.stdout) at /dev/null: engines print there."""
+def quiet_stdout(stderr: bool = False) -> None:
+    """Point this process's stdout (fd 1 and sys.stdout) at /dev/null: engines print there. With `stderr`, fd 2 too."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
+    if stderr:
+        os.dup2(devnull, 2)
     os.close(devnull)
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process

@@ -1,7 +1,7 @@
 """The speaker (narrate.engines.speaker): a small process that speaks each eSpeak NG segment in a fresh fork of
 itself, or of a process that has set the segment's voice settings. Its audio is the audio a fork of a prepared worker
-makes; workers forked from the fork server use it; a build
-gives the same bytes with it and without it; a worker whose speaker is gone speaks for itself."""
+makes; workers forked from the fork server use it; a build gives the same bytes with it and without it; a worker
+whose speaker is gone speaks for itself."""
 
 from __future__ import annotations
 

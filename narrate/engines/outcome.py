@@ -9,6 +9,7 @@ import os
 import pickle
 import struct
 from dataclasses import replace
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from narrate.audio.pcm import Pcm
@@ -16,6 +17,22 @@ from narrate.engines.base import EngineError
 
 HEAD_SIZE = struct.Struct("<I")
 """Length of the pickled head a segment process writes first (send_outcome)."""
+
+
+def outcome_of(task: Callable[[], object]) -> tuple[str, object]:
+    """("ok", what `task()` returns), or ("error", what it raised): what a segment process sends."""
+    try:
+        return "ok", task()
+    except BaseException as error:  # noqa: BLE001 - handed to the receiver as is
+        return "error", error
+
+
+def result_of(outcome: tuple[str, Any]) -> Any:
+    """The result an outcome carries; raises the error it carries instead."""
+    kind, value = outcome
+    if kind == "error":
+        raise value
+    return value
 
 
 def send_outcome(fd: int, outcome: tuple[str, object]) -> None:

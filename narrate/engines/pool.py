@@ -17,6 +17,7 @@ from pebble import ProcessExpired, ProcessPool
 
 from narrate.audio.pcm import MeasuredPcm, Pcm, measure_pcm
 from narrate.engines.base import Engine, EngineError, VoiceSettings
+from narrate.engines.outcome import outcome_of, result_of
 from narrate.engines.outcome import received_outcome as _received_outcome
 from narrate.engines.outcome import send_outcome as _send_outcome
 from narrate.engines.registry import create_engine, engine_class, engine_info
@@ -213,11 +214,7 @@ def _in_child_process(task: Callable[[SynthJob], Pcm], job: SynthJob) -> Pcm:
             die_with_parent()
             if os.getppid() != parent:
                 os._exit(1)
-            try:
-                outcome: tuple[str, object] = ("ok", task(job))
-            except BaseException as error:  # noqa: BLE001 - handed to the worker as is
-                outcome = ("error", error)
-            _send_outcome(write_fd, outcome)
+            _send_outcome(write_fd, outcome_of(lambda: task(job)))
         finally:
             os._exit(0)
     os.close(write_fd)
@@ -228,10 +225,7 @@ def _in_child_process(task: Callable[[SynthJob], Pcm], job: SynthJob) -> Pcm:
         code = os.waitstatus_to_exitcode(status)
         raise EngineError(f"the synthesis process died (exit code {code})") from None
     _exiting.append(pid)
-    kind, value = outcome
-    if kind == "error":
-        raise value
-    return value
+    return result_of(outcome)
 
 
 def _list_voices(engine_name: str) -> list[tuple[str, str, list[str]]]:

@@ -39,7 +39,7 @@ from dataclasses import asdict
 
 from narrate.audio.pcm import Pcm
 from narrate.engines.base import EngineError, VoiceSettings
-from narrate.engines.outcome import received_outcome, send_outcome
+from narrate.engines.outcome import outcome_of, received_outcome, result_of, send_outcome
 from narrate.processes import WORKER_NICENESS, die_with_parent, quiet_stdout
 
 ENGINE = "pyttsx3"
@@ -102,55 +102,47 @@ def speaks_for(engine: str) -> bool:
 def prepare(engine: str, settings: VoiceSettings) -> bool:
     """Have the speaker set up its voiced process for `settings` now (a prewarmed worker asks, so that the first
     segment of an edit finds it ready). Returns whether the speaker speaks `engine`'s segments for this process."""
-    global _address
     if not speaks_for(engine):
         return False
-    request = json.dumps({"text": "", "settings": asdict(settings), "prepare": True}).encode("utf-8")
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.connect(_address)
-            connection.sendall(request)
-            connection.shutdown(socket.SHUT_WR)
-            answer = connection.recv(1)  # once the voiced process is ready (or cannot be)
-    except OSError:
-        answer = b""
-    if answer != _SERVING:
-        _address = None  # the speaker cannot speak (or is gone): this process speaks for itself
-    return _address is not None
+    connection = _ask({"text": "", "settings": asdict(settings), "prepare": True})  # answered once it is ready
+    if connection is not None:
+        connection.close()
+    return connection is not None
 
 
 def speak(engine: str, text: str, settings: VoiceSettings) -> Pcm | None:
     """The speaker's audio for `text` (as `engine` speaks it with `settings`), or None where no speaker speaks for
     `engine` in this process (the caller speaks it itself). Raises the segment's EngineError, or one when the
     segment process died before it had written its whole result."""
-    global _address
     if not speaks_for(engine):
         return None
-    request = json.dumps({"text": text, "settings": asdict(settings)}).encode("utf-8")
-    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        connection.connect(_address)
-        connection.sendall(request)
-        connection.shutdown(socket.SHUT_WR)  # the end of the request
-    except OSError:
-        connection.close()
-        _address = None  # the speaker is gone (or never started): speak here from now on
+    connection = _ask({"text": text, "settings": asdict(settings)})
+    if connection is None:
         return None
     with connection, connection.makefile("rb") as incoming:
-        try:
-            first = incoming.read(1)
-        except OSError:
-            first = b""
-        if first != _SERVING:
-            _address = None
-            return None
         outcome = received_outcome(incoming)
     if outcome is None:
         raise EngineError("the synthesis process died")
-    kind, value = outcome
-    if kind == "error":
-        raise value
-    return value
+    return result_of(outcome)
+
+
+def _ask(request: dict[str, object]) -> socket.socket | None:
+    """Send `request` to the speaker; return the connection once the speaker has taken it (its first byte read), or
+    None when it cannot speak or is gone (this process then speaks for itself from now on)."""
+    global _address
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(_address)
+        connection.sendall(json.dumps(request).encode("utf-8"))
+        connection.shutdown(socket.SHUT_WR)  # the end of the request
+        answer = connection.recv(1)
+    except OSError:
+        answer = b""
+    if answer != _SERVING:
+        connection.close()
+        _address = None
+        return None
+    return connection
 
 
 # --- inside the speaker --------------------------------------------------------------------------
@@ -165,16 +157,13 @@ def _serve(listener: socket.socket, server: int) -> None:
     keep = listener.fileno()
     os.closerange(3, keep)  # the fork server's listener and pipes are its own
     os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024)
-    quiet_stdout()
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)  # nor does it hold the build's error output open (its segments' errors travel as outcomes)
-    os.close(devnull)
+    quiet_stdout(stderr=True)  # nor does it hold the build's error output open (its segments' errors travel as outcomes)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build process's to handle
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # segment processes are reaped by the kernel
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
     engine = _ready_engine()
-    voiced: dict[str, socket.socket | None] = {}
+    voiced: dict[VoiceSettings, socket.socket | None] = {}
     while True:
         try:
             connection, _ = listener.accept()
@@ -193,15 +182,14 @@ def _serve(listener: socket.socket, server: int) -> None:
             except (ValueError, TypeError, KeyError):
                 connection.close()  # not a request of narrate's: the worker that sent it sees the speaker gone
                 continue
-            key = json.dumps(asdict(settings), sort_keys=True)
-            if key not in voiced:
-                voiced[key] = _voiced(engine, settings, (listener, connection), voiced) if len(voiced) < MAX_VOICED else None
+            if settings not in voiced:
+                voiced[settings] = _voiced(engine, settings, (listener, connection), voiced) if len(voiced) < MAX_VOICED else None
             connection.sendall(_SERVING)
             if only_prepare:
                 connection.close()
                 continue
-            if not _hand_to(voiced[key], text, connection):
-                voiced[key] = None
+            if not _hand_to(voiced[settings], text, connection):
+                voiced[settings] = None
                 if os.fork() == 0:
                     listener.close()
                     _speak_one(engine, connection, text, settings)  # never returns
@@ -219,7 +207,7 @@ def _request(connection: socket.socket) -> tuple[str, VoiceSettings, bool]:
 
 
 def _voiced(engine, settings: VoiceSettings, speakers: tuple[socket.socket, ...],  # type: ignore[no-untyped-def]
-            others: dict[str, socket.socket | None]) -> socket.socket | None:
+            others: dict[VoiceSettings, socket.socket | None]) -> socket.socket | None:
     """Fork a process that sets `settings` on the engine once, then forks a segment process per text it is handed
     (_voice_loop); return the speaker's end of its channel, or None when it cannot set them (the speaker then forks
     segment processes that set them themselves, and report the error). `speakers` (the speaker's listener and the
@@ -309,11 +297,8 @@ def _speak_one(engine, connection: socket.socket, text: str, settings: VoiceSett
         die_with_parent()  # a speaker (or voiced process) that is killed takes its segment processes with it
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.alarm(CHILD_DEADLINE_S)
-        try:
-            spoken = engine.synthesize(text, settings) if settings is not None else engine.synthesize_applied(text)
-            outcome: tuple[str, object] = ("ok", spoken)
-        except BaseException as error:  # noqa: BLE001 - handed to the worker as is
-            outcome = ("error", error)
-        send_outcome(connection.detach(), outcome)
+        speak_here = (lambda: engine.synthesize(text, settings)) if settings is not None else (
+            lambda: engine.synthesize_applied(text))
+        send_outcome(connection.detach(), outcome_of(speak_here))
     finally:
         os._exit(0)
