@@ -36,11 +36,11 @@ from narrate.locks import EpisodeLock, episode_lock
 from narrate.manifest import ManifestHeader, episode_fingerprint, manifest_path, read_header, write_build_manifest
 from narrate.memo import remembering
 from narrate.result import BuildResult, ChapterInfo
-from narrate.script.compose import compose_script
+from narrate.script.compose import compose_script, script_language
 from narrate.script.lexicon import Lexicon, load_lexicon
 from narrate.script.model import Script, Segment
 from narrate.script.pauses import Pauses
-from narrate.script.speech import speakable
+from narrate.script.speech import speakable, spoken_text
 from narrate.slug import episode_stem
 from narrate.voices import VoiceProfile, get_profile, load_profiles, profile_for_language
 
@@ -125,13 +125,23 @@ def read_articles(sources: Sequence[str], stdin: BinaryIO | None = None,
     return articles
 
 
-def make_script(options: ScriptOptions, stdin: BinaryIO | None = None, progress: Progress | None = None) -> Script:
+SpokenObserver = Callable[[Segment, VoiceProfile], bool]
+"""make_script's `on_spoken`: hears a segment rewritten for speech and the voice profile that will speak it, and
+answers whether it wants to hear more."""
+
+
+def make_script(options: ScriptOptions, stdin: BinaryIO | None = None, progress: Progress | None = None,
+                on_spoken: SpokenObserver | None = None) -> Script:
     """Read the sources, compose the script and rewrite it for speech (no synthesis).
 
-    `progress` hears 'read' (sources), 'compose' (paragraphs and other blocks) and 'normalize' (segments)."""
+    `progress` hears 'read' (sources), 'compose' (paragraphs and other blocks) and 'normalize' (segments). With
+    `on_spoken`, each paragraph is rewritten as soon as it is composed, and `on_spoken(segment, profile)` hears each
+    segment (once per text) while the rest of the script is still being made, until it answers False: a build speaks
+    them meanwhile (early_speaker). The script is the same either way."""
     with remembering(options.cache_dir):
-        script, lexicon, profile_name = _composed(options, stdin, progress)
-        return speakable(script, lexicon, profile_name, on_progress=_reporting(progress, "normalize"))
+        known: dict[str, str] = {}
+        script, lexicon, profile = _composed(options, stdin, progress, on_spoken, known)
+        return speakable(script, lexicon, profile.name, on_progress=_reporting(progress, "normalize"), known=known)
 
 
 def check_sources(options: ScriptOptions, stdin: BinaryIO | None = None) -> list[CheckIssue]:
@@ -139,9 +149,9 @@ def check_sources(options: ScriptOptions, stdin: BinaryIO | None = None) -> list
     from narrate.script.check import check_script
 
     with remembering(options.cache_dir):
-        script, lexicon, profile_name = _composed(options, stdin)
-        spoken = speakable(script, lexicon, profile_name)
-    return check_script(spoken, lexicon=lexicon, profile_name=profile_name)
+        script, lexicon, profile = _composed(options, stdin)
+        spoken = speakable(script, lexicon, profile.name)
+    return check_script(spoken, lexicon=lexicon, profile_name=profile.name)
 
 
 def _reporting(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
@@ -151,18 +161,44 @@ def _reporting(progress: Progress | None, stage: str) -> Callable[[int, int], No
     return lambda done, total: progress(stage, done, total)
 
 
-def _composed(options: ScriptOptions, stdin: BinaryIO | None,
-              progress: Progress | None = None) -> tuple[Script, Lexicon | None, str]:
-    """The composed (written) script, the lexicon that applies and the voice profile's name."""
+def _composed(options: ScriptOptions, stdin: BinaryIO | None, progress: Progress | None = None,
+              on_spoken: SpokenObserver | None = None,
+              known: dict[str, str] | None = None) -> tuple[Script, Lexicon | None, VoiceProfile]:
+    """The composed (written) script, the lexicon that applies and the voice profile. With `on_spoken`, every
+    segment is also rewritten as it is composed, into `known` (written text -> spoken text), and heard there."""
     articles = read_articles(options.sources, stdin=stdin, max_bytes=options.max_input_bytes, progress=progress)
     if len(articles) > 1 and not options.edition:
         raise NarrateError('Several articles make one edition: give it a title with --edition "TITLE".')
-    script = compose_script(articles, edition=options.edition, pauses=options.pauses,
-                            on_progress=_reporting(progress, "compose"))
-    profile = choose_profile(options.voice, options.voices_dirs, script.language)
+    language = script_language(articles, options.edition)
+    profile = choose_profile(options.voice, options.voices_dirs, language)
     lexicon_files = options.lexicons or default_lexicons()
     lexicon: Lexicon | None = load_lexicon(lexicon_files) if lexicon_files else None
-    return script, lexicon, profile.name
+
+    on_segments = None
+    if on_spoken is not None and known is not None:
+        on_segments = _rewriting_early(on_spoken, known, lexicon, profile, language or "en")
+    script = compose_script(articles, edition=options.edition, pauses=options.pauses,
+                            on_progress=_reporting(progress, "compose"), on_segments=on_segments)
+    return script, lexicon, profile
+
+
+def _rewriting_early(on_spoken: SpokenObserver, known: dict[str, str], lexicon: Lexicon | None, profile: VoiceProfile,
+                     language: str) -> Callable[[Sequence[Segment]], None]:
+    """compose_script's `on_segments` for make_script's `on_spoken`: rewrite each new text into `known` (as speakable
+    would) and let `on_spoken` hear the segment, until it answers False."""
+    listening = True
+
+    def rewrite(segments: Sequence[Segment]) -> None:
+        nonlocal listening
+        for segment in segments:
+            if not listening:
+                return
+            if segment.text not in known:
+                text = known[segment.text] = spoken_text(segment.text, lexicon, profile.name, language)
+                if text:
+                    listening = on_spoken(replace(segment, text=text), profile)
+
+    return rewrite
 
 
 def choose_profile(voice: str, voices_dirs: Sequence[Path], language: str | None) -> VoiceProfile:
@@ -252,6 +288,42 @@ def prewarm_synthesis(options: BuildOptions) -> None:
     except NarrateError:
         return
     prewarm(engine, settings, timeout_s=options.segment_timeout_s)
+
+
+def early_speaker(options: BuildOptions) -> SpokenObserver | None:
+    """make_script's `on_spoken` for a build with `options`: each rewritten segment whose audio is not in the cache
+    goes to the worker prewarm_synthesis started (narrate.engines.pool.speak_ahead), which speaks it while the rest of
+    the script is made; the build's synthesis then takes the result. It stops listening once the worker takes no
+    more (narrate.engines.pool.AHEAD_LIMIT), so the rest of a long script is rewritten as before. None where no
+    worker is prewarmed (a Dask cluster) or the cache cannot be opened (the build reports that). A segment whose
+    engine cannot be described is left to the build (which reports it)."""
+    if options.scheduler:
+        return None
+    from narrate.engines import pool
+
+    try:
+        cache = _open_cache(options)
+    except NarrateError:
+        return None
+    versions: dict[str, str | None] = {}
+    asked = 0
+
+    def speak_early(segment: Segment, profile: VoiceProfile) -> bool:
+        nonlocal asked
+        engine, settings = profile.settings_for(segment.role)
+        if engine not in versions:
+            try:
+                versions[engine] = engine_info(engine)[1]
+            except Exception:  # noqa: BLE001 - plan_segments reports an engine that cannot be loaded
+                versions[engine] = None
+        version = versions[engine]
+        if version is None or cache.contains(segment_key(segment.text, engine, version, settings, profile.name)):
+            return True
+        asked += 1
+        return pool.speak_ahead(SynthJob(index=-1, text=segment.text, engine=engine, settings=settings)) \
+            and asked < pool.AHEAD_LIMIT
+
+    return speak_early
 
 
 def discard_prewarmed() -> None:

@@ -115,13 +115,13 @@ def _script_options(sources: list[str], edition: str | None, choices: BuildChoic
 
 
 def _script(sources: list[str], edition: str | None, choices: BuildChoices, stdin=None,  # type: ignore[no-untyped-def]
-            max_input_mb: float = DEFAULT_MAX_INPUT_MB, cache: Path | None = None, progress=None):
+            max_input_mb: float = DEFAULT_MAX_INPUT_MB, cache: Path | None = None, progress=None, on_spoken=None):
     from dataclasses import replace
 
     from narrate.build import make_script
 
     return make_script(replace(_script_options(sources, edition, choices, max_input_mb), cache_dir=cache),
-                       stdin=stdin if stdin is not None else _stdin(), progress=progress)
+                       stdin=stdin if stdin is not None else _stdin(), progress=progress, on_spoken=on_spoken)
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ def _run_build(request: _BuildRequest) -> None:
 
         start_workers()  # the worker fork server imports numpy, LAME and the engines while the script is composed
         from narrate.audio.encode import AudioSettings
-        from narrate.build import BuildOptions, build_episode, discard_prewarmed, prewarm_synthesis
+        from narrate.build import BuildOptions, build_episode, discard_prewarmed, early_speaker, prewarm_synthesis
         from narrate.progress import ProgressReporter
 
         from narrate.cache.store import SegmentCache
@@ -189,7 +189,8 @@ def _run_build(request: _BuildRequest) -> None:
                 script = _script(request.sources, request.edition, chosen,
                                  stdin=io.BytesIO(stdin_data) if stdin_data is not None else None,
                                  max_input_mb=request.max_input_mb, progress=reporter.update,
-                                 cache=None if request.no_cache else (chosen.cache or SegmentCache.default_dir()))
+                                 cache=None if request.no_cache else (chosen.cache or SegmentCache.default_dir()),
+                                 on_spoken=early_speaker(options))  # the prewarmed worker speaks meanwhile
                 result = build_episode(script, options, progress=reporter.update)
         finally:
             discard_prewarmed()

@@ -41,7 +41,7 @@ def real_jobs() -> list[SynthJob]:
 def test_a_prewarmed_pool_is_taken_and_speaks_the_same_bytes_as_a_fresh_one() -> None:
     fresh = [p.data for p in synthesize_segments(real_jobs(), workers=2, timeout_s=60)]
     prewarm("pyttsx3", NARRATOR)
-    warm = pool._warm_pools["pyttsx3"][0]
+    warm = pool._warm_pools["pyttsx3"].pool
     time.sleep(1.0)  # the workers have started eSpeak NG and trimmed and measured their warm-up audio
     spoken = [p.data for p in synthesize_segments(real_jobs(), workers=2, timeout_s=60)]
     assert "pyttsx3" not in pool._warm_pools  # taken...
@@ -51,7 +51,7 @@ def test_a_prewarmed_pool_is_taken_and_speaks_the_same_bytes_as_a_fresh_one() ->
 
 def test_a_prewarmed_pool_of_another_engine_is_left_alone_and_discarded() -> None:
     prewarm(f"{__name__}:SlowEngine", VoiceSettings())
-    warm = pool._warm_pools[f"{__name__}:SlowEngine"][0]
+    warm = pool._warm_pools[f"{__name__}:SlowEngine"].pool
     results = list(synthesize_segments(real_jobs()[:1], workers=1, timeout_s=60))
     assert len(results) == 1 and f"{__name__}:SlowEngine" in pool._warm_pools
     discard_warm()

@@ -7,10 +7,11 @@ import contextlib
 import ctypes
 import gc
 import os
+import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
@@ -27,8 +28,8 @@ from narrate.engines.verify import check_segment_audio
 from narrate.errors import NarrateError
 from narrate.processes import WORKER_NICENESS, context, die_with_parent, init_worker, quiet_stdout
 
-__all__ = ["SynthJob", "synthesize_segments", "synthesize_job", "engine_info", "engine_voices", "prewarm", "discard_warm",
-           "IN_FLIGHT_PER_WORKER"]
+__all__ = ["SynthJob", "synthesize_segments", "synthesize_job", "engine_info", "engine_voices", "prewarm", "speak_ahead",
+           "discard_warm", "IN_FLIGHT_PER_WORKER"]
 
 IN_FLIGHT_PER_WORKER = 4
 """At most this many segments per worker are queued or running at once, so memory stays flat on long inputs."""
@@ -238,9 +239,30 @@ def _list_voices(engine_name: str) -> list[tuple[str, str, list[str]]]:
 # --- in the calling process --------------------------------------------------------------------
 
 
-_warm_pools: dict[str, tuple[ProcessPool, threading.Thread]] = {}
-"""Pools started by prewarm and not yet taken by synthesize_segments (with the thread launching their workers), by
-engine name."""
+AHEAD_IN_FLIGHT = 2
+"""At most this many segments spoken ahead (speak_ahead) are queued or running on a prewarmed worker at once."""
+AHEAD_LIMIT = 16
+"""At most this many segments are spoken ahead by one prewarmed worker: their audio waits in the calling process
+until the synthesis takes it, and a long script (a book) would otherwise pile up hundreds of them."""
+
+
+@dataclass
+class _WarmPool:
+    """A pool prewarm started (one worker), the thread that launches its worker and then hands it the segments
+    spoken ahead, and those segments' futures, by what they say."""
+
+    pool: ProcessPool
+    timeout_s: float
+    requests: queue.SimpleQueue = field(default_factory=queue.SimpleQueue)
+    """For the thread: a SynthJob to speak ahead, _WAKE (a segment spoken ahead finished) or _STOP."""
+    ahead: dict[tuple[str, VoiceSettings, str], concurrent.futures.Future] = field(default_factory=dict)
+    """The futures of the segments spoken ahead, by (engine, settings, text); the thread's until it has stopped."""
+    thread: threading.Thread | None = None
+
+
+_WAKE, _STOP = object(), object()
+_warm_pools: dict[str, _WarmPool] = {}
+"""Pools started by prewarm and not yet taken by synthesize_segments, by engine name."""
 _warm_lock = threading.Lock()
 
 
@@ -249,37 +271,78 @@ def prewarm(engine_name: str, settings: VoiceSettings, timeout_s: float = 120.0)
     started, a Piper model loaded) and trim and measure once, for this process's next synthesize_segments to take.
 
     A build calls it before its script is made, with the engine its voice profile will most likely use, so that the
-    first new segment is spoken by a worker that is ready for it (on an edit, the one changed segment). One worker,
-    in a pool of its own: in a pool of several, a segment went to whichever worker asked first, which was most often
-    one that had not prepared (10 edits in 12 waited 15 to 30 ms more for it); the other workers a synthesis needs
-    are started beside it (_synthesized). Starting the worker waits for the fork server's imports, so that happens on
-    a thread: this returns at once. A pool of another engine than the segments need is never used; discard_warm
-    stops what was not taken. A prepare that fails or hangs is left for the segments' own tasks to report (they
-    prepare again where it did not happen)."""
+    first new segment is spoken by a worker that is ready for it (on an edit, the one changed segment); while the
+    script is being made, the worker speaks the segments already rewritten that are not cached (speak_ahead). One
+    worker, in a pool of its own: in a pool of several, a segment went to whichever worker asked first, which was
+    most often one that had not prepared (10 edits in 12 waited 15 to 30 ms more for it); the other workers a
+    synthesis needs are started beside it (_synthesized). Starting the worker waits for the fork server's imports,
+    so that happens on a thread: this returns at once. A pool of another engine than the segments need is never
+    used; discard_warm stops what was not taken. A prepare that fails or hangs is left for the segments' own tasks
+    to report (they prepare again where it did not happen)."""
     with _warm_lock:
         if engine_name in _warm_pools:
             return
-        pool = _new_pool(engine_name, 1)
-        starting = threading.Thread(target=_start_warm, args=(pool, engine_name, settings, timeout_s),
-                                    name="narrate-prewarm", daemon=True)
-        _warm_pools[engine_name] = (pool, starting)
-    starting.start()
+        warm = _WarmPool(_new_pool(engine_name, 1), timeout_s)
+        warm.thread = threading.Thread(target=_run_warm, args=(warm, engine_name, settings),
+                                       name="narrate-prewarm", daemon=True)
+        _warm_pools[engine_name] = warm
+    warm.thread.start()
 
 
-def _start_warm(pool: ProcessPool, engine_name: str, settings: VoiceSettings, timeout_s: float) -> None:
+def speak_ahead(job: SynthJob) -> bool:
+    """Have the worker prewarm started for `job.engine` speak `job` (measured) before it is asked for, while the
+    caller still makes the script; the next synthesize_segments(measure=True) takes the result for the job that says
+    the same text with the same engine and settings. Returns whether a prewarmed worker took it (there is none for
+    another engine, or after synthesize_segments or discard_warm took the pool).
+
+    A build's one core used to idle while the build process composed and rewrote the script (0.2 s of a cold
+    build of the sample article). The worker speaks at most AHEAD_IN_FLIGHT segments at a time, in the order they
+    were given, and AHEAD_LIMIT in all; those not started when the pool is taken are dropped (synthesize_segments
+    schedules them as usual). A result no job takes (settings guessed wrong, a segment the script dropped) is
+    discarded with the pool."""
+    with _warm_lock:
+        warm = _warm_pools.get(job.engine)
+    if warm is None:
+        return False
+    warm.requests.put(job)
+    return True
+
+
+def _run_warm(warm: _WarmPool, engine_name: str, settings: VoiceSettings) -> None:
+    """The prewarmed pool's thread: launch its worker and prepare it, then hand it the segments spoken ahead, at
+    most AHEAD_IN_FLIGHT at a time, until it is told to stop."""
     with contextlib.suppress(Exception):  # a pool that cannot start is reported when the segments are scheduled
-        pool.schedule(_prepare_worker, args=(engine_name, settings), timeout=timeout_s)
+        warm.pool.schedule(_prepare_worker, args=(engine_name, settings), timeout=warm.timeout_s)
+    waiting: deque[SynthJob] = deque()
+    while (request := warm.requests.get()) is not _STOP:
+        if isinstance(request, SynthJob) and len(warm.ahead) + len(waiting) < AHEAD_LIMIT:
+            waiting.append(request)
+        while waiting and sum(not f.done() for f in warm.ahead.values()) < AHEAD_IN_FLIGHT:
+            job = waiting.popleft()
+            says = (job.engine, job.settings, job.text)
+            if says in warm.ahead:
+                continue
+            try:
+                warm.ahead[says] = warm.pool.schedule(_synthesize_measured, args=(job,), timeout=warm.timeout_s)
+            except Exception:  # noqa: BLE001 - a pool that cannot take it: the synthesis schedules it as usual
+                return
+            warm.ahead[says].add_done_callback(lambda _: warm.requests.put(_WAKE))
 
 
-def _take_warm(engine_name: str) -> ProcessPool | None:
-    """The pool prewarm started for `engine_name` (once its workers are launched), or None."""
+def _take_warm(engine_name: str) -> _WarmPool | None:
+    """The pool prewarm started for `engine_name`, once its thread has launched its worker and stopped, or None."""
     with _warm_lock:
         warm = _warm_pools.pop(engine_name, None)
     if warm is None:
         return None
-    pool, starting = warm
-    starting.join()
-    return pool
+    _stop_thread(warm)
+    return warm
+
+
+def _stop_thread(warm: _WarmPool) -> None:
+    warm.requests.put(_STOP)
+    if warm.thread is not None:
+        warm.thread.join()
 
 
 def discard_warm() -> None:
@@ -287,9 +350,9 @@ def discard_warm() -> None:
     with _warm_lock:
         warm = list(_warm_pools.values())
         _warm_pools.clear()
-    for _, starting in warm:
-        starting.join()
-    pools = [pool for pool, _ in warm]
+    for taken in warm:
+        _stop_thread(taken)
+    pools = [taken.pool for taken in warm]
     for pool in pools:
         pool.stop()
     if pools:
@@ -354,16 +417,17 @@ class _Workers:
     size: int
 
 
-def _engine_pools(engine_name: str, share: int) -> list[_Workers]:
+def _engine_pools(engine_name: str, share: int) -> tuple[list[_Workers], dict[tuple[str, VoiceSettings, str], concurrent.futures.Future]]:
     """The pools whose `share` workers speak the segments of `engine_name`: the one prewarm started (one worker,
-    ready), if any, and a pool of the others; or one pool of `share`."""
+    ready), if any, and a pool of the others; or one pool of `share`. With them, the futures of what the prewarmed
+    worker spoke ahead (speak_ahead), by (engine, settings, text)."""
     warm = _take_warm(engine_name)
     if warm is None:
-        return [_Workers(_new_pool(engine_name, share), share)]
-    pools = [_Workers(warm, 1)]
+        return [_Workers(_new_pool(engine_name, share), share)], {}
+    pools = [_Workers(warm.pool, 1)]
     if share > 1:
         pools.append(_Workers(_new_pool(engine_name, share - 1), share - 1))
-    return pools
+    return pools, warm.ahead
 
 
 def synthesize_segments(
@@ -386,7 +450,8 @@ def synthesize_segments(
     from its worker, so a segment's bytes depend on its text and settings only. A segment that times
     out, crashes its worker or fails verification is retried up to `retries` times (a hung or dead worker is replaced by a fresh process); then EngineError names
     the segment. `on_done(job.index)` is called as each result is yielded. At most
-    IN_FLIGHT_PER_WORKER * workers segments are outstanding at any time.
+    IN_FLIGHT_PER_WORKER * workers segments are outstanding at any time, plus those a prewarmed worker spoke ahead
+    (speak_ahead) and this synthesis took.
 
     The workers start, and the first jobs are handed to them, when this is called: a caller may do other work
     (assembly takes the cached segments before the first new one) while they speak. `on_idle()` is called once,
@@ -407,18 +472,28 @@ def _synthesized(jobs: Sequence[SynthJob], workers: int, timeout_s: float, retri
         return
     window = IN_FLIGHT_PER_WORKER * max(1, workers)
     pools: dict[str, list[_Workers]] = {}
+    ahead: dict[tuple[str, VoiceSettings, str], concurrent.futures.Future] = {}
     pending: deque[_Attempt] = deque()
     next_job = 0
 
     def submit(job: SynthJob, number: int) -> _Attempt:
-        """Hand `job` to the least busy pool of its engine (segments in flight per worker; the first pool on a tie)."""
+        """Take what a prewarmed worker spoke ahead for `job` (the window grows by one: the other workers are not
+        kept waiting for segments already spoken), or hand `job` to the least busy pool of its engine (segments
+        queued or running per worker; the first pool on a tie)."""
+        nonlocal window
+        early = ahead.pop((job.engine, job.settings, job.text), None) if number == 1 and measure else None
+        if early is not None:
+            window += 1
+            return _Attempt(job, early, number, pools[job.engine][0].pool)
         task = _synthesize_measured if measure else _synthesize_job
-        chosen = min(pools[job.engine], key=lambda w: sum(a.pool is w.pool for a in pending) / w.size).pool
+        chosen = min(pools[job.engine],
+                     key=lambda w: sum(a.pool is w.pool and not a.future.done() for a in pending) / w.size).pool
         return _Attempt(job, chosen.schedule(task, args=(job,), timeout=timeout_s), number, chosen)
 
     try:
         for engine_name, share in _share_workers(jobs, workers).items():
-            pools[engine_name] = _engine_pools(engine_name, share)
+            pools[engine_name], spoken_ahead = _engine_pools(engine_name, share)
+            ahead.update(spoken_ahead)
         while next_job < len(jobs) and len(pending) < window:
             pending.append(submit(jobs[next_job], 1))
             next_job += 1
@@ -459,8 +534,8 @@ def _synthesized(jobs: Sequence[SynthJob], workers: int, timeout_s: float, retri
                     on_done(attempt.job.index)
                 yield attempt.future.result()
     finally:
-        for attempt in pending:
-            attempt.future.cancel()
+        for future in [*(attempt.future for attempt in pending), *ahead.values()]:
+            future.cancel()
         stopped = [group.pool for engine_pools in pools.values() for group in engine_pools]
         for pool in stopped:
             pool.stop()

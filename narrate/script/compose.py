@@ -39,6 +39,9 @@ _CHAPTER_HEADING_LEVEL = 2
 _DESCRIPTION_SENTENCES = 2
 _DESCRIPTION_MAX_CHARS = 400
 
+SegmentsObserver = Callable[[Sequence[Segment]], None]
+"""compose_script's `on_segments`: hears each block's segments as soon as they are composed."""
+
 
 def spoken_date(date: dt.date) -> str:
     """A date as it is read aloud: '18 May 2025'."""
@@ -116,7 +119,7 @@ class _Counter:
 
 
 def _block_segments(blocks: Sequence[Block], language: str | None, pauses: Pauses, into: list[Segment],
-                    counter: _Counter | None = None) -> None:
+                    counter: _Counter | None = None, on_segments: SegmentsObserver | None = None) -> None:
     """Append the segments for a run of blocks; a break lengthens the pause after what came before."""
     for block in blocks:
         if counter is not None:
@@ -126,7 +129,10 @@ def _block_segments(blocks: Sequence[Block], language: str | None, pauses: Pause
                 into[-1] = replace(into[-1], pause_ms=max(into[-1].pause_ms, pauses.section_ms))
             continue
         role: Role = "quote" if block.kind == "quote" else "narrator"
-        into.extend(_sentence_segments(block.text, role, language, pauses))
+        segments = _sentence_segments(block.text, role, language, pauses)
+        if on_segments is not None and segments:
+            on_segments(segments)
+        into.extend(segments)
 
 
 def _end_chapter(segments: list[Segment], pause_ms: int) -> tuple[Segment, ...]:
@@ -151,19 +157,25 @@ def _body_says_title(article: Article) -> bool:
     return _words(first) == _words(article.title)
 
 
-def _article_chapters(article: Article, pauses: Pauses, *, nested: bool, counter: _Counter | None = None) -> list[Chapter]:
+def _article_chapters(article: Article, pauses: Pauses, *, nested: bool, counter: _Counter | None = None,
+                      on_segments: SegmentsObserver | None = None) -> list[Chapter]:
     """The chapters of one article: a headline chapter, then one per level-1/2 section."""
+    def heard(segments: list[Segment]) -> list[Segment]:
+        if on_segments is not None and segments:
+            on_segments(segments)
+        return segments
+
     language = article.language
     opening = [] if _body_says_title(article) else _heading_segments(article.title, pauses)
     if byline := byline_text(article):
         opening.append(Segment(clean_for_speech(byline), "narrator", pauses.paragraph_ms))
-    chapters: list[tuple[str, list[Segment]]] = [(shorten(article.title), opening)]
+    chapters: list[tuple[str, list[Segment]]] = [(shorten(article.title), heard(opening))]
     for section in article.sections:
         if section.heading and section.level <= _CHAPTER_HEADING_LEVEL:
-            chapters.append((shorten(section.heading), _heading_segments(section.heading, pauses)))
+            chapters.append((shorten(section.heading), heard(_heading_segments(section.heading, pauses))))
         elif section.heading:
-            chapters[-1][1].extend(_heading_segments(section.heading, pauses))
-        _block_segments(section.blocks, language, pauses, chapters[-1][1], counter)
+            chapters[-1][1].extend(heard(_heading_segments(section.heading, pauses)))
+        _block_segments(section.blocks, language, pauses, chapters[-1][1], counter, on_segments)
     out = [
         Chapter(title=title, segments=_end_chapter(segments, pauses.section_ms), level=1 if nested and i else 0)
         for i, (title, segments) in enumerate(chapters)
@@ -198,10 +210,11 @@ def _without_final_pause(chapters: list[Chapter]) -> tuple[Chapter, ...]:
     return tuple(chapters)
 
 
-def _single_script(article: Article, pauses: Pauses, counter: _Counter) -> Script:
+def _single_script(article: Article, pauses: Pauses, counter: _Counter, on_segments: SegmentsObserver | None) -> Script:
     return Script(
         title=shorten(article.title),
-        chapters=_without_final_pause(_article_chapters(article, pauses, nested=False, counter=counter)),
+        chapters=_without_final_pause(_article_chapters(article, pauses, nested=False, counter=counter,
+                                                        on_segments=on_segments)),
         author=article.author,
         date=article.date,
         language=article.language,
@@ -217,7 +230,7 @@ def _common(values: Sequence[str | None]) -> str | None:
 
 
 def _edition_script(articles: Sequence[Article], edition: str, pauses: Pauses, edition_date: dt.date | None,
-                    counter: _Counter, say_date: bool = True) -> Script:
+                    counter: _Counter, say_date: bool = True, on_segments: SegmentsObserver | None = None) -> Script:
     date = edition_date or max((a.date for a in articles if a.date), default=None)
     intro = _heading_segments(edition, pauses)
     if date and say_date:
@@ -225,9 +238,11 @@ def _edition_script(articles: Sequence[Article], edition: str, pauses: Pauses, e
     intro.append(Segment("In this edition:", "narrator", pauses.sentence_ms))
     for article in articles:
         intro.extend(_heading_segments(article.title, pauses))
+    if on_segments is not None:
+        on_segments(intro)
     chapters = [Chapter(title=edition, segments=_end_chapter(intro, pauses.section_ms))]
     for article in articles:
-        chapters.extend(_article_chapters(article, pauses, nested=True, counter=counter))
+        chapters.extend(_article_chapters(article, pauses, nested=True, counter=counter, on_segments=on_segments))
     authors: list[str] = []
     for article in articles:
         if article.author and article.author not in authors:
@@ -251,15 +266,31 @@ def compose_script(
     edition_date: dt.date | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     say_date: bool = True,
+    on_segments: SegmentsObserver | None = None,
 ) -> Script:
     """Turn one article (or, with an edition title or several articles, an edition) into a Script.
 
     `on_progress(done, total)` counts the articles' blocks (paragraphs, quotes, list items...) composed so far. An
-    edition's intro says its date after the title, unless `say_date` is False (the title already says it)."""
+    edition's intro says its date after the title, unless `say_date` is False (the title already says it).
+    `on_segments(segments)` hears the segments of each heading, byline, block or edition intro as soon as they are
+    composed, in speaking order, before the script is finished (their pauses may still change): a build starts
+    speaking them meanwhile (narrate.build.make_script)."""
     if not articles:
         raise ValueError("compose_script needs at least one article.")
     counter = _Counter(sum(len(s.blocks) for a in articles for s in a.sections), on_progress)
-    if edition is None and len(articles) == 1:
-        return _single_script(articles[0], pauses, counter)
+    if _is_single(articles, edition):
+        return _single_script(articles[0], pauses, counter, on_segments)
     title = (edition or "").strip() or DEFAULT_EDITION_TITLE
-    return _edition_script(articles, title, pauses, edition_date, counter, say_date)
+    return _edition_script(articles, title, pauses, edition_date, counter, say_date, on_segments)
+
+
+def _is_single(articles: Sequence[Article], edition: str | None) -> bool:
+    return edition is None and len(articles) == 1
+
+
+def script_language(articles: Sequence[Article], edition: str | None = None) -> str | None:
+    """The language compose_script(articles, edition) gives its script: the article's own, or the one every article
+    of an edition shares (None when they differ or none is known)."""
+    if _is_single(articles, edition):
+        return articles[0].language
+    return _common([a.language for a in articles])

@@ -7,7 +7,7 @@ article wrote are read as parentheses ('he [the mayor] said'), so article text c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from narrate.script.lexicon import Lexicon
@@ -21,9 +21,10 @@ PROGRESS_EVERY = 200
 
 
 def speakable(script: Script, lexicon: Lexicon | None = None, profile_name: str | None = None,
-              on_progress: Callable[[int, int], None] | None = None) -> Script:
+              on_progress: Callable[[int, int], None] | None = None, known: Mapping[str, str] | None = None) -> Script:
     """Return `script` with every segment's text run through the lexicon and the normalizer; segments that end up
-    empty are dropped. `on_progress(done, total)` counts the segments rewritten so far."""
+    empty are dropped. `on_progress(done, total)` counts the segments rewritten so far. `known` maps texts already
+    rewritten with the same lexicon, profile and the script's language (spoken_text) to their rewrite."""
     language = script.language or "en"
     total = sum(len(chapter.segments) for chapter in script.chapters)
     done = 0
@@ -31,9 +32,9 @@ def speakable(script: Script, lexicon: Lexicon | None = None, profile_name: str 
     for chapter in script.chapters:
         segments = []
         for segment in chapter.segments:
-            text = segment.text.translate(_ARTICLE_BRACKETS)
-            text = lexicon.apply(text, profile_name) if lexicon is not None else text
-            text = _capitalized_like(segment.text, remembered("spoken", _normalized, text, language).strip())
+            text = known.get(segment.text) if known is not None else None
+            if text is None:
+                text = spoken_text(segment.text, lexicon, profile_name, language)
             if text:
                 caption = segment.text if text != segment.text else None
                 segments.append(replace(segment, text=text, caption=caption))
@@ -42,6 +43,13 @@ def speakable(script: Script, lexicon: Lexicon | None = None, profile_name: str 
                 on_progress(done, total)
         chapters.append(replace(chapter, segments=tuple(segments)))
     return replace(script, chapters=tuple(chapters))
+
+
+def spoken_text(written: str, lexicon: Lexicon | None, profile_name: str | None, language: str) -> str:
+    """One segment's `written` text as it is said (speakable's rewrite; '' when nothing is left to say)."""
+    text = written.translate(_ARTICLE_BRACKETS)
+    text = lexicon.apply(text, profile_name) if lexicon is not None else text
+    return _capitalized_like(written, remembered("spoken", _normalized, text, language).strip())
 
 
 def _normalized(text: str, language: str) -> str:
