@@ -9,13 +9,14 @@ import os
 import pickle
 import random
 import signal
+import time
 from array import array
 from pathlib import Path
 
 import pytest
 
 from narrate.audio.pcm import Pcm
-from narrate.cache import CacheInfo, NullCache, SegmentCache
+from narrate.cache import CacheInfo, NullCache, SegmentCache, store
 
 
 def make_pcm(seconds: float = 0.5, seed: int = 0, rate: int = 22050, channels: int = 1) -> Pcm:
@@ -265,6 +266,30 @@ def test_info_clear_and_build_stats(cache):
     assert not list((cache.root / "segments").glob("*/*.seg"))
     assert cache.get(key("0")) is None
     assert reopened.info().last_build_hits == 7
+
+
+def test_builds_sweep_stale_temporary_files_at_most_once_per_interval(cache, monkeypatch):
+    cache.put(key("a"), make_pcm(0.1))
+    folder = next((cache.root / "segments").iterdir())
+
+    def stale_part(name: str) -> Path:
+        part = folder / f".{name}.part"
+        part.write_bytes(b"left by a writer killed long ago")
+        hour_ago = time.time() - 2 * 3600
+        os.utime(part, (hour_ago, hour_ago))
+        return part
+
+    first = stale_part("first")
+    cache.record_build_stats(hits=0, misses=1)
+    assert not first.exists()  # the first build sweeps
+    second = stale_part("second")
+    cache.record_build_stats(hits=1, misses=0)
+    assert second.exists()  # not again within the interval (the sweep lists every entry's folder)
+    clock = time.time() + store.SWEEP_EVERY_S + 1
+    monkeypatch.setattr(store.time, "time", lambda: clock)
+    cache.record_build_stats(hits=1, misses=0)
+    assert not second.exists()  # the interval is over
+    assert cache.info().last_build_hits == 1
 
 
 def test_damaged_index_is_rebuilt_and_entries_still_hit(tmp_path):
