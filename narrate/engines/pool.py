@@ -28,8 +28,8 @@ from narrate.engines.verify import check_segment_audio
 from narrate.errors import NarrateError
 from narrate.processes import WORKER_NICENESS, context, die_with_parent, init_worker, quiet_stdout
 
-__all__ = ["SynthJob", "synthesize_segments", "synthesize_job", "engine_info", "engine_voices", "prewarm", "speak_ahead",
-           "discard_warm", "IN_FLIGHT_PER_WORKER"]
+__all__ = ["SynthJob", "synthesize_segments", "synthesize_job", "engine_info", "engine_voices", "prewarm",
+           "speak_ahead", "discard_warm", "IN_FLIGHT_PER_WORKER"]
 
 IN_FLIGHT_PER_WORKER = 4
 """At most this many segments per worker are queued or running at once, so memory stays flat on long inputs."""
@@ -246,6 +246,10 @@ AHEAD_LIMIT = 16
 until the synthesis takes it, and a long script (a book) would otherwise pile up hundreds of them."""
 
 
+_SpokenAhead = dict[tuple[str, VoiceSettings, str], concurrent.futures.Future]
+"""Futures of segments spoken ahead, by what they say: (engine, settings, text)."""
+
+
 @dataclass
 class _WarmPool:
     """A pool prewarm started (one worker), the thread that launches its worker and then hands it the segments
@@ -255,8 +259,8 @@ class _WarmPool:
     timeout_s: float
     requests: queue.SimpleQueue = field(default_factory=queue.SimpleQueue)
     """For the thread: a SynthJob to speak ahead, _WAKE (a segment spoken ahead finished) or _STOP."""
-    ahead: dict[tuple[str, VoiceSettings, str], concurrent.futures.Future] = field(default_factory=dict)
-    """The futures of the segments spoken ahead, by (engine, settings, text); the thread's until it has stopped."""
+    ahead: _SpokenAhead = field(default_factory=dict)
+    """The futures of the segments spoken ahead; the thread's until it has stopped."""
     thread: threading.Thread | None = None
 
 
@@ -417,7 +421,7 @@ class _Workers:
     size: int
 
 
-def _engine_pools(engine_name: str, share: int) -> tuple[list[_Workers], dict[tuple[str, VoiceSettings, str], concurrent.futures.Future]]:
+def _engine_pools(engine_name: str, share: int) -> tuple[list[_Workers], _SpokenAhead]:
     """The pools whose `share` workers speak the segments of `engine_name`: the one prewarm started (one worker,
     ready), if any, and a pool of the others; or one pool of `share`. With them, the futures of what the prewarmed
     worker spoke ahead (speak_ahead), by (engine, settings, text)."""
@@ -472,7 +476,7 @@ def _synthesized(jobs: Sequence[SynthJob], workers: int, timeout_s: float, retri
         return
     window = IN_FLIGHT_PER_WORKER * max(1, workers)
     pools: dict[str, list[_Workers]] = {}
-    ahead: dict[tuple[str, VoiceSettings, str], concurrent.futures.Future] = {}
+    ahead: _SpokenAhead = {}
     pending: deque[_Attempt] = deque()
     next_job = 0
 
