@@ -267,11 +267,17 @@ def plan_segments(script: Script, profile: VoiceProfile) -> SegmentPlan:
         voice = voices.get(segment.role)
         if voice is None:
             voice = voices[segment.role] = profile.settings_for(segment.role)
-            if voice[0] not in versions:
-                versions[voice[0]] = engine_info(voice[0])[1]
         engine, settings = voice
-        keys += bytes.fromhex(segment_key(segment.text, engine, versions[engine], settings, profile.name))
+        keys += bytes.fromhex(_cache_key(segment.text, engine, settings, profile, versions))
     return SegmentPlan(segments, voices, bytes(keys))
+
+
+def _cache_key(text: str, engine: str, settings: VoiceSettings, profile: VoiceProfile, versions: dict[str, str]) -> str:
+    """The cache key of `text` said by `engine` with `settings` in `profile` (`versions` keeps each engine's version,
+    asked once)."""
+    if engine not in versions:
+        versions[engine] = engine_info(engine)[1]
+    return segment_key(text, engine, versions[engine], settings, profile.name)
 
 
 def prewarm_synthesis(options: BuildOptions) -> None:
@@ -295,8 +301,8 @@ def early_speaker(options: BuildOptions) -> SpokenObserver | None:
     goes to the worker prewarm_synthesis started (narrate.engines.pool.speak_ahead), which speaks it while the rest of
     the script is made; the build's synthesis then takes the result. It stops listening once the worker takes no
     more (narrate.engines.pool.AHEAD_LIMIT), so the rest of a long script is rewritten as before. None where no
-    worker is prewarmed (a Dask cluster) or the cache cannot be opened (the build reports that). A segment whose
-    engine cannot be described is left to the build (which reports it)."""
+    worker is prewarmed (a Dask cluster) or the cache cannot be opened (the build reports that). It stops listening,
+    too, at a segment whose engine cannot be described (plan_segments reports that)."""
     if options.scheduler:
         return None
     from narrate.engines import pool
@@ -305,19 +311,17 @@ def early_speaker(options: BuildOptions) -> SpokenObserver | None:
         cache = _open_cache(options)
     except NarrateError:
         return None
-    versions: dict[str, str | None] = {}
+    versions: dict[str, str] = {}
     asked = 0
 
     def speak_early(segment: Segment, profile: VoiceProfile) -> bool:
         nonlocal asked
         engine, settings = profile.settings_for(segment.role)
-        if engine not in versions:
-            try:
-                versions[engine] = engine_info(engine)[1]
-            except Exception:  # noqa: BLE001 - plan_segments reports an engine that cannot be loaded
-                versions[engine] = None
-        version = versions[engine]
-        if version is None or cache.contains(segment_key(segment.text, engine, version, settings, profile.name)):
+        try:
+            key = _cache_key(segment.text, engine, settings, profile, versions)
+        except Exception:  # noqa: BLE001 - plan_segments reports an engine that cannot be loaded
+            return False
+        if cache.contains(key):
             return True
         asked += 1
         return pool.speak_ahead(SynthJob(index=-1, text=segment.text, engine=engine, settings=settings)) \
