@@ -521,7 +521,8 @@ def main() -> None:
         typer.echo(f"narrate: {exc}", err=True)
         sys.exit(exc.exit_code)
     except OSError as exc:  # a full disk, a folder removed under us...: one sentence, not a traceback
-        where = f": {exc.filename}" if exc.filename else ""
+        # A rename that failed names the place the file was going to (not its temporary name) as the second one.
+        where = f": {exc.filename2 or exc.filename}" if exc.filename else ""
         typer.echo(f"narrate: {exc.strerror or exc}{where}.", err=True)
         sys.exit(1)
     except _click_error_class() as exc:

@@ -31,9 +31,20 @@ Jobs = Annotated[Optional[int], typer.Option(
     "--jobs", "-j", metavar="N", min=0, help="Synthesis worker processes (0: one per core).", show_default=False)]
 Bitrate = Annotated[Optional[int], typer.Option(
     "--bitrate", metavar="KBPS", help="MP3 bitrate in kbps, CBR (default 64).", show_default=False)]
+
+
+def _checked_base_url(url: Optional[str]) -> Optional[str]:
+    """`url` unchanged, once it is an address podcast apps can use: refused before a build spends its time."""
+    if url is not None:
+        from narrate.publish.settings import check_base_url
+
+        check_base_url(url, "--base-url")
+    return url
+
+
 BaseUrl = Annotated[Optional[str], typer.Option(
     "--base-url", metavar="URL", help="Public URL of the output folder, for the feed (remembered for the folder).",
-    show_default=False)]
+    show_default=False, callback=_checked_base_url)]
 Scheduler = Annotated[Optional[str], typer.Option(
     "--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler: synthesize on its workers (needs narrate[dask]).",
     show_default=False)]

@@ -23,6 +23,7 @@ pipe for that), so workers ask the kernel to kill them when their parent dies (d
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import functools
@@ -31,7 +32,9 @@ import os
 import signal
 import sys
 import threading
+import time
 from multiprocessing.context import BaseContext
+from collections.abc import Callable, Sequence
 from typing import Any
 
 PRELOAD = (
@@ -141,3 +144,63 @@ def quiet_stdout(stderr: bool = False) -> None:
         os.dup2(devnull, 2)
     os.close(devnull)
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+
+
+
+REAP_AT_EXIT_S = 10.0
+"""How long the program's exit waits, at most, for reap_on_thread's work (stopped workers end within milliseconds)."""
+
+_reapers: list[threading.Thread] = []
+"""Threads reap_on_thread started that the program's exit waits for."""
+_retired: list[tuple[threading.Thread, Sequence[object]]] = []
+"""Pools `retire` was given, with the thread reaping them, kept until the caller's next `retire` after that thread ended."""
+_exit_lock = threading.Lock()
+
+
+def reap_on_thread(reap: Callable[[], None]) -> None:
+    """Run `reap` (waiting for stopped workers to exit and letting their pool go) on a thread of its own, which the
+    program's exit waits for.
+
+    Letting a pool go frees its semaphores: each is unlinked, then multiprocessing's resource tracker, a process that
+    outlives this one and writes to its stderr, is told. A program that ended in between (narrate.cli leaves with
+    os._exit) left the tracker a name it could not unlink, and it printed a warning after the build's result or error
+    sentence."""
+    thread = threading.Thread(target=reap, name="narrate-reap-workers", daemon=True)
+    with _exit_lock:
+        _at_exit_once()
+        _reapers[:] = [reaper for reaper in _reapers if reaper.is_alive()]
+        _reapers.append(thread)
+    thread.start()
+
+
+def retire(pools: Sequence[object], reap: Callable[[], None]) -> None:
+    """Let stopped `pools` end in the background: `reap` waits for their workers on a thread the program's exit does
+    not wait for (pebble notices a stop only at its next tick, up to 0.1 s later), and the pools themselves are kept
+    until a later `retire` finds them reaped, so their semaphores (see reap_on_thread) are never freed on that thread
+    while the program leaves: the caller's thread frees them, or multiprocessing's exit function on the main thread."""
+    thread = threading.Thread(target=reap, name="narrate-reap-pools", daemon=True)
+    with _exit_lock:
+        _at_exit_once()
+        reaped = [entry for entry in _retired if not entry[0].is_alive()]
+        _retired[:] = [entry for entry in _retired if entry[0].is_alive()]
+        _retired.append((thread, pools))
+    thread.start()
+    del reaped  # freed here, on the caller's thread
+
+
+def _at_exit_once() -> None:
+    if not (_reapers or _retired):
+        # Registered after multiprocessing's own exit function (its import registers it), so it runs before it.
+        atexit.register(_end_workers)
+
+
+def _end_workers(timeout_s: float = REAP_AT_EXIT_S) -> None:
+    """At exit: wait, at most `timeout_s` in all, for reap_on_thread's work, then stop the fork server, so that its
+    remaining workers (stopped pools' that are still being reaped) die at once and multiprocessing's exit function,
+    which waits for every child still running, does not wait for them."""
+    with _exit_lock:
+        reapers = list(_reapers)
+    deadline = time.monotonic() + timeout_s
+    for reaper in reapers:
+        reaper.join(max(0.0, deadline - time.monotonic()))
+    stop()

@@ -17,6 +17,7 @@ from the meters only when they are read (AssembledEpisode.loudness and friends).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import math
 import os
@@ -38,7 +39,7 @@ from narrate.audio.pcm import MeasuredPcm, Pcm, SegmentAudio
 from narrate.audio.tags import EpisodeTags, write_tags
 from narrate.audio.timeline import Timeline, build_timeline
 from narrate.errors import NarrateError
-from narrate.processes import context, init_worker
+from narrate.processes import context, init_worker, reap_on_thread
 from narrate.script.model import Script, Segment
 
 __all__ = ["AssembledEpisode", "AudioSettings", "ChunkPolicy", "EpisodeTags", "Loudness", "MeasuredPcm", "SegmentAudio",
@@ -138,8 +139,8 @@ def assemble_episode(
     out = Mp3File(Path(mp3_path))
     with contextlib.ExitStack() as stack:
         encoders = ProcessPoolExecutor(max_workers=processes, mp_context=context(), initializer=init_worker)
-        # Not waiting for the encoders to exit (the executor's own thread reaps them): every chunk is written by then.
-        stack.callback(encoders.shutdown, wait=False, cancel_futures=True)
+        # Not waiting here for the encoders to exit: every chunk is written by then.
+        stack.callback(reap_on_thread, functools.partial(encoders.shutdown, wait=True, cancel_futures=True))
         covers = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrate-cover"))
         encoders.submit(_ready)  # the first encoder process starts now, not when the first chunk is ready for it
         # A generated cover is taken from the store (an earlier build of the episode kept it there), or drawn while

@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import ctypes
+import functools
 import gc
 import os
 import queue
@@ -26,7 +27,7 @@ from narrate.engines.speaker import prepare as prepare_voice
 from narrate.engines.speaker import speak
 from narrate.engines.verify import check_segment_audio
 from narrate.errors import NarrateError
-from narrate.processes import WORKER_NICENESS, context, die_with_parent, init_worker, quiet_stdout
+from narrate.processes import WORKER_NICENESS, context, die_with_parent, init_worker, quiet_stdout, retire
 
 __all__ = ["SynthJob", "synthesize_segments", "synthesize_job", "engine_info", "engine_voices", "prewarm",
            "speak_ahead", "discard_warm", "IN_FLIGHT_PER_WORKER"]
@@ -360,7 +361,7 @@ def discard_warm() -> None:
     for pool in pools:
         pool.stop()
     if pools:
-        threading.Thread(target=_join_pools, args=(pools,), name="narrate-reap-workers", daemon=True).start()
+        retire(pools, functools.partial(_join_pools, pools))
 
 
 def _new_pool(engine_name: str, workers: int) -> ProcessPool:
@@ -544,7 +545,7 @@ def _synthesized(jobs: Sequence[SynthJob], workers: int, timeout_s: float, retri
         for pool in stopped:
             pool.stop()
         # The stopped workers are reaped on a thread: waiting for them here held up assembly by tens of ms.
-        threading.Thread(target=_join_pools, args=(stopped,), name="narrate-reap-workers", daemon=True).start()
+        retire(stopped, functools.partial(_join_pools, stopped))
 
 
 def _join_pools(pools: list[ProcessPool]) -> None:

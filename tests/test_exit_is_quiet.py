@@ -1,0 +1,53 @@
+"""The program's exit waits for the threads that reap stopped workers.
+
+Reaping a stopped pool frees its semaphores: each is unlinked, then multiprocessing's resource tracker (a process
+that outlives the build and writes to its stderr) is told. A build that left with os._exit in between made the
+tracker print "leaked semaphore" warnings after the result (seen once in a full test run). Here the unlinking is
+slowed down on every thread but the main one (a sitecustomize module, the fault), so a program that does not wait
+for its reapers prints the warning every time."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from cli_support import FIXTURES, ok, run_narrate
+
+SLOW_UNLINK = textwrap.dedent("""
+    import threading, time
+    import multiprocessing.synchronize as synchronize
+
+    _cleanup = synchronize.SemLock._cleanup
+
+    def _slow_cleanup(name):
+        if threading.current_thread() is not threading.main_thread():
+            time.sleep(0.2)
+        _cleanup(name)
+
+    synchronize.SemLock._cleanup = staticmethod(_slow_cleanup)
+""")
+
+
+def _with_slow_unlink(tmp_path: Path) -> dict[str, str]:
+    fault = tmp_path / "fault"
+    fault.mkdir()
+    (fault / "sitecustomize.py").write_text(SLOW_UNLINK, encoding="utf-8")
+    return {"PYTHONPATH": str(fault)}  # run_narrate puts the repository before it
+
+
+def test_a_quiet_build_prints_nothing_even_when_reaping_is_slow(tmp_path: Path) -> None:
+    (tmp_path / "bakery.md").write_bytes((FIXTURES / "bakery.md").read_bytes())
+    proc = ok(run_narrate(["build", "bakery.md", "-o", "pub", "--cache", "cache", "-q"], tmp_path,
+                          extra_env=_with_slow_unlink(tmp_path)))
+    assert proc.stderr == ""
+    assert (tmp_path / "pub" / "feed.xml").is_file()
+
+
+def test_a_failed_build_prints_its_sentence_only_even_when_reaping_is_slow(tmp_path: Path) -> None:
+    # The build fails after its workers ran, when it publishes: a folder stands where the feed goes.
+    (tmp_path / "bakery.md").write_bytes((FIXTURES / "bakery.md").read_bytes())
+    (tmp_path / "pub" / "feed.xml" / "in-the-way").mkdir(parents=True)
+    proc = run_narrate(["build", "bakery.md", "-o", "pub", "--cache", "cache", "-q"], tmp_path,
+                       extra_env=_with_slow_unlink(tmp_path))
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == ["narrate: Is a directory: pub/feed.xml."]
