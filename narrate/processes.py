@@ -155,6 +155,7 @@ _reapers: list[threading.Thread] = []
 _retired: list[tuple[threading.Thread, Sequence[object]]] = []
 """Pools `retire` was given, with the thread reaping them, kept until the caller's next `retire` after that thread ended."""
 _exit_lock = threading.Lock()
+_exit_registered = False
 
 
 def reap_on_thread(reap: Callable[[], None]) -> None:
@@ -189,9 +190,12 @@ def retire(pools: Sequence[object], reap: Callable[[], None]) -> None:
 
 
 def _at_exit_once() -> None:
-    if not (_reapers or _retired):
-        # Registered after multiprocessing's own exit function (its import registers it), so it runs before it.
-        atexit.register(_end_workers)
+    global _exit_registered
+    if not _exit_registered:
+        import multiprocessing.util  # noqa: F401 - registers multiprocessing's exit function, if no pool did yet
+
+        atexit.register(_end_workers)  # registered after it, so it runs before it
+        _exit_registered = True
 
 
 def _end_workers(timeout_s: float = REAP_AT_EXIT_S) -> None:

@@ -1,10 +1,10 @@
-"""The program's exit waits for the threads that reap stopped workers.
+"""The program does not leave while another of its threads frees a stopped pool's semaphores.
 
-Reaping a stopped pool frees its semaphores: each is unlinked, then multiprocessing's resource tracker (a process
-that outlives the build and writes to its stderr) is told. A build that left with os._exit in between made the
-tracker print "leaked semaphore" warnings after the result (seen once in a full test run). Here the unlinking is
-slowed down on every thread but the main one (a sitecustomize module, the fault), so a program that does not wait
-for its reapers prints the warning every time."""
+Freeing a semaphore unlinks it, then tells multiprocessing's resource tracker (a process that outlives the build and
+writes to its stderr). A build that left with os._exit in between made the tracker print "leaked semaphore" warnings
+after the result (seen once in a full test run). Here the unlinking is slowed down on every thread but the main one
+(a sitecustomize module, the fault), so a program that frees semaphores on a thread it does not wait for prints the
+warning every time."""
 
 from __future__ import annotations
 
@@ -51,3 +51,27 @@ def test_a_failed_build_prints_its_sentence_only_even_when_reaping_is_slow(tmp_p
                        extra_env=_with_slow_unlink(tmp_path))
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == ["narrate: Is a directory: pub/feed.xml."]
+
+
+def test_retired_pools_are_let_go_on_the_callers_thread_once_reaped() -> None:
+    import threading
+    import weakref
+
+    from narrate.processes import retire
+
+    class Pool:  # stands for a stopped pool; its finalizer records the thread that let it go
+        pass
+
+    let_go_on: list[str] = []
+    reaped = threading.Event()
+    pool = Pool()
+    weakref.finalize(pool, lambda: let_go_on.append(threading.current_thread().name))
+    retire([pool], reaped.set)
+    del pool
+    assert reaped.wait(5)
+    for thread in threading.enumerate():  # the reaping thread has ended, without letting the pool go
+        if thread.name == "narrate-reap-pools":
+            thread.join(5)
+    assert let_go_on == []
+    retire([], lambda: None)  # a later retire lets it go, here
+    assert let_go_on == [threading.current_thread().name]
