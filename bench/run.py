@@ -8,7 +8,8 @@ Every figure is measured in this run, next to its baseline measured in the same 
    encoding), for the before/after figures;
 3. scaling: the article, ten articles as one edition, the whole novel (time per hour of audio, peak memory);
 4. workers: --jobs 1, --jobs 2, and a Dask LocalCluster with two worker processes;
-5. script composition (`narrate script`, no synthesis) against input size: prose, and hostile inputs (one endless
+5. following a 50-item feed on a local server (bench/follow_bench.py);
+6. script composition (`narrate script`, no synthesis) against input size: prose, and hostile inputs (one endless
    word, words without a sentence end, a digit run) at 100 KB and 1 MB: time must grow linearly.
 Corpus text is only read from ../shared/corpus and written to temporary files, never into the repository.
 """
@@ -616,7 +617,7 @@ def report(res: Results, plan: Plan, started: datetime.datetime, elapsed_s: floa
         lines += [""] + report_lines(res.rows["follow"])
     k = res.rows.get("compose")
     if k:
-        lines += ["", "## 5. Script composition against input size (`narrate script --format json`, no synthesis)", "",
+        lines += ["", "## 6. Script composition against input size (`narrate script --format json`, no synthesis)", "",
                   "| Input | Size | Segments | Wall time (s) | s per MB | 1 MB ÷ 100 KB time (linear: about 10) | "
                   "Peak memory (MB) |", "|---|---|---|---|---|---|---|"]
         small = {row["name"]: median(row["script_s"]) for row in k if row["bytes"] == 100_000}
