@@ -2,9 +2,10 @@
 
 Layout:
 - A single article: the first chapter (titled with the headline) opens with the headline (role
-  'heading'), the byline ('By Jane Roe. 18 May 2025.') and the lead; each heading of level 1 or 2
+  'heading'), the byline ('By Jane Roe, 18 May 2025.') and the lead; each heading of level 1 or 2
   starts a new top-level chapter that opens with its heading. Deeper headings are read inside the
-  current chapter.
+  current chapter. What narrate says itself (the byline, a date, 'In this edition:') is said in the
+  script's language (narrate.script.phrases).
 - An edition: an intro chapter (edition title, date, 'In this edition:' and the headlines), then one
   top-level chapter per article; the article's sections become nested chapters (level 1).
 - One segment per sentence (bounded in length); block quotes, and quotations of four words or more
@@ -25,8 +26,8 @@ from narrate.article.model import Article, Block
 from narrate.article.paragraphs import shorten
 from narrate.script.clean import clean_for_speech, is_speakable
 from narrate.script.model import Chapter, Role, Script, Segment
-from narrate.script.months import MONTHS
 from narrate.script.pauses import Pauses
+from narrate.script.phrases import byline, in_this_edition, spoken_date
 from narrate.script.quotes import Run, ends_sentence, split_quotations
 from narrate.script.sentences import DEFAULT_MAX_CHARS, bound_length, split_sentences
 
@@ -41,21 +42,6 @@ _DESCRIPTION_MAX_CHARS = 400
 
 SegmentsObserver = Callable[[Sequence[Segment]], None]
 """compose_script's `on_segments`: hears each block's segments as soon as they are composed."""
-
-
-def spoken_date(date: dt.date) -> str:
-    """A date as it is read aloud: '18 May 2025'."""
-    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
-
-
-def byline_text(article: Article) -> str | None:
-    """'By Jane Roe, 18 May 2025.', leaving out what is unknown; None when nothing is known."""
-    parts = []
-    if article.author:
-        parts.append(f"By {article.author}")
-    if article.date:
-        parts.append(spoken_date(article.date))
-    return (", ".join(parts) + ".") if parts else None
 
 
 QUOTE_BOUNDARY_MS = 200
@@ -167,8 +153,8 @@ def _article_chapters(article: Article, pauses: Pauses, *, nested: bool, counter
 
     language = article.language
     opening = [] if _body_says_title(article) else _heading_segments(article.title, pauses)
-    if byline := byline_text(article):
-        opening.append(Segment(clean_for_speech(byline), "narrator", pauses.paragraph_ms))
+    if said := byline(article.author, article.date, language):
+        opening.append(Segment(clean_for_speech(said), "narrator", pauses.paragraph_ms))
     chapters: list[tuple[str, list[Segment]]] = [(shorten(article.title), heard(opening))]
     for section in article.sections:
         if section.heading and section.level <= _CHAPTER_HEADING_LEVEL:
@@ -232,10 +218,12 @@ def _common(values: Sequence[str | None]) -> str | None:
 def _edition_script(articles: Sequence[Article], edition: str, pauses: Pauses, edition_date: dt.date | None,
                     counter: _Counter, say_date: bool = True, on_segments: SegmentsObserver | None = None) -> Script:
     date = edition_date or max((a.date for a in articles if a.date), default=None)
+    language = script_language(articles, edition)
     intro = _heading_segments(edition, pauses)
     if date and say_date:
-        intro.append(Segment(f"{spoken_date(date)}.", "narrator", pauses.paragraph_ms))
-    intro.append(Segment("In this edition:", "narrator", pauses.sentence_ms))
+        intro.append(Segment(f"{spoken_date(date, language)}.", "narrator", pauses.paragraph_ms))
+    if introduction := in_this_edition(language):
+        intro.append(Segment(introduction, "narrator", pauses.sentence_ms))
     for article in articles:
         intro.extend(_heading_segments(article.title, pauses))
     if on_segments is not None:
@@ -252,7 +240,7 @@ def _edition_script(articles: Sequence[Article], edition: str, pauses: Pauses, e
         chapters=_without_final_pause(chapters),
         author=join_names(authors) or None,
         date=date,
-        language=script_language(articles, edition),
+        language=language,
         site=edition,
         identity="edition:" + edition + "\x1f" + (date.isoformat() if date else ""),
         description="In this edition: " + "; ".join(shorten(a.title) for a in articles) + ".",

@@ -1,0 +1,73 @@
+"""What narrate itself says around an article's words (a byline's 'By', a date, an edition's 'In this edition:'), in
+the script's language, so that a German voice does not read English words in a German episode.
+
+English keeps narrate's own forms ('By Jane Roe, 18 May 2025.'), and so does a script whose language is not known.
+Other languages take the date from the CLDR data Babel carries (month names in the case a date needs: 'grudnia',
+'декабря'), and the two phrases from a short table of the languages most news is narrated in; in a language the
+table lacks, the phrase is left out rather than read in English: a byline is then the name and the date, and an
+edition goes from its title and date straight to the headlines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from narrate.script.months import MONTHS
+
+_BY = {"de": "Von", "fr": "Par", "es": "Por", "it": "Di", "pt": "Por", "nl": "Door", "sv": "Av", "da": "Af",
+       "nb": "Av", "nn": "Av", "no": "Av", "pl": "Autor:", "ca": "Per"}
+"""The word before an author's name, by language (English's is 'By')."""
+_IN_THIS_EDITION = {"de": "In dieser Ausgabe:", "fr": "Dans cette édition :", "es": "En esta edición:",
+                    "it": "In questa edizione:", "pt": "Nesta edição:", "nl": "In deze editie:",
+                    "sv": "I den här utgåvan:", "da": "I denne udgave:", "nb": "I denne utgaven:",
+                    "nn": "I denne utgåva:", "no": "I denne utgaven:", "pl": "W tym wydaniu:",
+                    "ca": "En aquesta edició:"}
+"""What introduces an edition's headlines, by language."""
+
+_DAY_ORDINAL_DOT = re.compile(r"^(\d{1,2})\. ")
+"""German writes the day as '3.'; eSpeak NG's German voice ends the sentence there ('drei.' and a pause)."""
+_YEAR_ABBREVIATION = re.compile(r"(\d{4})\s+\w{1,2}\.$")
+"""Russian and Ukrainian add 'г.' / 'р.' (year) after it, which the voices spell as a letter."""
+
+
+def _base(language: str | None) -> str:
+    return (language or "en").replace("_", "-").split("-")[0].lower()
+
+
+def _is_english(language: str | None) -> bool:
+    return _base(language) == "en"
+
+
+def spoken_date(date: dt.date, language: str | None = None) -> str:
+    """A date as it is read aloud in `language`: '18 May 2025' in English (and when the language is not known),
+    '18. Mai 2025' less its dot in German, '18 mai 2025' in French, '18 de mayo de 2025' in Spanish."""
+    if _is_english(language):
+        return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+    from babel.core import Locale, UnknownLocaleError
+    from babel.dates import format_date
+
+    try:
+        locale = Locale.parse((language or "en").replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+    said = format_date(date, "long", locale=locale)
+    if locale.language == "de":
+        said = _DAY_ORDINAL_DOT.sub(r"\1 ", said)
+    return _YEAR_ABBREVIATION.sub(r"\1", said)
+
+
+def byline(author: str | None, date: dt.date | None, language: str | None = None) -> str | None:
+    """'By Jane Roe, 18 May 2025.' in `language`, leaving out what is unknown; None when nothing is known."""
+    parts = []
+    if author:
+        by = "By" if _is_english(language) else _BY.get(_base(language))
+        parts.append(f"{by} {author}" if by else author)
+    if date:
+        parts.append(spoken_date(date, language))
+    return (", ".join(parts) + ".") if parts else None
+
+
+def in_this_edition(language: str | None = None) -> str | None:
+    """What introduces an edition's headlines in `language` ('In this edition:'); None where narrate has no words."""
+    return "In this edition:" if _is_english(language) else _IN_THIS_EDITION.get(_base(language))
