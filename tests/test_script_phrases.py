@@ -73,3 +73,19 @@ def test_espeak_reads_the_german_byline_as_one_sentence():
                               capture_output=True, text=True, check=True).stdout
     assert len([line for line in phonemes.splitlines() if line.strip()]) <= 2  # eSpeak breaks after the name's comma
     assert "de:ts'E2mb3" in phonemes and "b'aI" not in phonemes
+
+
+def test_a_markdown_table_is_announced_in_the_articles_language(tmp_path):
+    from narrate.article.read import read_article
+
+    table = "| Jahr | Besucher |\n|---|---|\n| 2025 | 1200 |\n"
+    path = tmp_path / "brücke.md"
+    path.write_text("---\ntitle: Neue Brücke\nlanguage: de\n---\n\nDie Brücke ist offen.\n\n" + table, encoding="utf-8")
+    said = [s.text for c in compose_script([read_article(str(path))]).chapters for s in c.segments]
+    assert said[-1] == "Eine Tabelle wird hier ausgelassen."
+    path.write_text(path.read_text(encoding="utf-8").replace("language: de", "language: en"), encoding="utf-8")
+    assert [s.text for c in compose_script([read_article(str(path))]).chapters for s in c.segments][-1] == (
+        "A table is omitted here.")
+    path.write_text(path.read_text(encoding="utf-8").replace("language: en", "language: ru"), encoding="utf-8")
+    assert [s.text for c in compose_script([read_article(str(path))]).chapters for s in c.segments][-1] == (
+        "Die Brücke ist offen.")  # no words for it in Russian: the table is passed over, not announced in English

@@ -10,7 +10,8 @@ What is kept and what is dropped:
 - Links keep their text; images, HTML blocks and comments, code blocks and link-only paragraphs
   are dropped, as is a publisher footer ("To contact ... visit:" before a link).
 - `>` quotes become quote blocks, list items list_item blocks, `---`/`***` break blocks, and a
-  table one table block whose text is TABLE_NOTE (tables do not read well aloud).
+  table one table block without text (tables do not read well aloud: the script says a table is left out,
+  in the article's language; see narrate.script.phrases).
 """
 
 from __future__ import annotations
@@ -29,9 +30,6 @@ from narrate.article.front_matter import author_names, split_front_matter, text_
 from narrate.article.language import choose_language
 from narrate.article.model import Article, Block, BlockKind, Section
 from narrate.article.paragraphs import normalize_space, rejoin_split_paragraphs
-
-TABLE_NOTE = "A table is omitted here."
-"""What a table becomes: a short spoken note instead of cells read one by one."""
 
 _BARE_URL = re.compile(r"^(?:<)?(?:https?://|www\.)\S+(?:>)?$", re.IGNORECASE)
 _FOOTER = re.compile(
@@ -90,7 +88,7 @@ def _items(tokens: list[Token]) -> list[_Item]:
                 containers.pop()
         elif kind == "table_open":
             in_table = True
-            items.append(_Item("table", TABLE_NOTE))
+            items.append(_Item("table", ""))
         elif kind == "table_close":
             in_table = False
         elif kind == "hr":

@@ -14,9 +14,10 @@ class Block:
     """One run of body text inside a section."""
 
     kind: BlockKind
-    """What the text is: a paragraph, a block quote, a list item, a table note or a section break."""
+    """What the text is: a paragraph, a block quote, a list item, a table (its rows as sentences, or no text for a
+    table that is not read) or a section break."""
     text: str
-    """The plain text, markup already removed (empty for a break)."""
+    """The plain text, markup already removed (empty for a break and for a table that is not read)."""
 
 
 @dataclass(frozen=True)

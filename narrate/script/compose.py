@@ -10,7 +10,7 @@ Layout:
   top-level chapter per article; the article's sections become nested chapters (level 1).
 - One segment per sentence (bounded in length); block quotes, and quotations of four words or more
   inside a paragraph, are read by the 'quote' role while attributions stay with the narrator (shorter
-  quotations, such as scare quotes, stay inline: see narrate.script.quotes); tables are a short note; a break (`---`) lengthens the pause before it. `pause_ms` is the silence after each
+  quotations, such as scare quotes, stay inline: see narrate.script.quotes); a table not read is a short note; a break (`---`) lengthens the pause before it. `pause_ms` is the silence after each
   segment (see Pauses); the script's last segment has none.
 """
 
@@ -27,7 +27,7 @@ from narrate.article.paragraphs import shorten
 from narrate.script.clean import clean_for_speech, is_speakable
 from narrate.script.model import Chapter, Role, Script, Segment
 from narrate.script.pauses import Pauses
-from narrate.script.phrases import byline, in_this_edition, spoken_date
+from narrate.script.phrases import byline, in_this_edition, spoken_date, table_left_out
 from narrate.script.quotes import Run, ends_sentence, split_quotations
 from narrate.script.sentences import DEFAULT_MAX_CHARS, bound_length, split_sentences
 
@@ -115,7 +115,8 @@ def _block_segments(blocks: Sequence[Block], language: str | None, pauses: Pause
                 into[-1] = replace(into[-1], pause_ms=max(into[-1].pause_ms, pauses.section_ms))
             continue
         role: Role = "quote" if block.kind == "quote" else "narrator"
-        segments = _sentence_segments(block.text, role, language, pauses)
+        text = block.text if block.text or block.kind != "table" else table_left_out(language) or ""
+        segments = _sentence_segments(text, role, language, pauses)
         if on_segments is not None and segments:
             on_segments(segments)
         into.extend(segments)

@@ -1,11 +1,12 @@
-"""What narrate itself says around an article's words (a byline's 'By', a date, an edition's 'In this edition:'), in
-the script's language, so that a German voice does not read English words in a German episode.
+"""What narrate itself says around an article's words (a byline's 'By', a date, an edition's 'In this edition:', the
+note where a table is not read), in the script's language, so that a German voice does not read English words in a
+German episode.
 
 English keeps narrate's own forms ('By Jane Roe, 18 May 2025.'), and so does a script whose language is not known.
 Other languages take the date from the CLDR data Babel carries (month names in the case a date needs: 'grudnia',
-'декабря'), and the two phrases from a short table of the languages most news is narrated in; in a language the
-table lacks, the phrase is left out rather than read in English: a byline is then the name and the date, and an
-edition goes from its title and date straight to the headlines.
+'декабря'), and the phrases from a short table of the languages most news is narrated in; in a language the table
+lacks, a phrase is left out rather than read in English: a byline is then the name and the date, an edition goes
+from its title and date straight to the headlines, and a table not read is passed over in silence.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ _IN_THIS_EDITION = {"de": "In dieser Ausgabe:", "fr": "Dans cette édition :", "
                     "nn": "I denne utgåva:", "no": "I denne utgaven:", "pl": "W tym wydaniu:",
                     "ca": "En aquesta edició:"}
 """What introduces an edition's headlines, by language."""
+_TABLE_LEFT_OUT = {"de": "Eine Tabelle wird hier ausgelassen.", "fr": "Un tableau est omis ici.",
+                   "es": "Aquí se omite una tabla.", "it": "Qui è omessa una tabella.", "pt": "Aqui foi omitida uma tabela.",
+                   "nl": "Hier is een tabel weggelaten.", "sv": "En tabell utelämnas här.", "da": "En tabel er udeladt her.",
+                   "nb": "En tabell er utelatt her.", "nn": "Ein tabell er utelaten her.", "no": "En tabell er utelatt her.",
+                   "pl": "Tu pominięto tabelę.", "ca": "Aquí s'omet una taula."}
+"""What is said where an article's table is not read, by language."""
 
 _DAY_ORDINAL_DOT = re.compile(r"^(\d{1,2})\. ")
 """German writes the day as '3.'; eSpeak NG's German voice ends the sentence there ('drei.' and a pause)."""
@@ -66,6 +73,12 @@ def byline(author: str | None, date: dt.date | None, language: str | None = None
     if date:
         parts.append(spoken_date(date, language))
     return (", ".join(parts) + ".") if parts else None
+
+
+def table_left_out(language: str | None = None) -> str | None:
+    """What is said where a table is not read, in `language` ('A table is omitted here.'); None where narrate has no
+    words (the table is then passed over in silence)."""
+    return "A table is omitted here." if _is_english(language) else _TABLE_LEFT_OUT.get(_base(language))
 
 
 def in_this_edition(language: str | None = None) -> str | None:
