@@ -495,13 +495,18 @@ def _show_input_warnings() -> None:
     from narrate.errors import InputWarning, SettingsNote
 
     default = warnings.showwarning
-    warnings.simplefilter("once", SettingsNote)  # a follow run publishes many times: say each note once
+    # A follow run publishes many times: each note is said once. Not with the "once" filter: its registry is per
+    # module and is cleared whenever any code changes the warning filters (a library's import, catch_warnings).
+    warnings.simplefilter("always", SettingsNote)
+    said: set[str] = set()
 
     def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
         if issubclass(category, InputWarning):
             typer.echo(f"narrate: warning: {message}", err=True)
         elif issubclass(category, SettingsNote):
-            typer.echo(f"narrate: note: {message}", err=True)
+            if str(message) not in said:
+                said.add(str(message))
+                typer.echo(f"narrate: note: {message}", err=True)
         else:
             default(message, category, filename, lineno, file, line)
 

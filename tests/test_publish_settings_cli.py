@@ -101,3 +101,14 @@ def test_remove_takes_the_path_build_printed_and_forgets_the_episode(work: Path)
     # Built again, it is a new build (its manifest was forgotten), published again.
     again = ok(run_narrate(["build", "bakery.md", "-o", "pub", "--cache", "cache", "-q", "--json"], work)).stdout
     assert '"unchanged": false' in again
+
+
+def test_a_follow_run_that_publishes_many_times_says_each_note_once(tmp_path: Path) -> None:
+    # Each article a follow run builds is published; the notes were said again once something (a library's import)
+    # had changed the warning filters, which clears the "once" filter's registry.
+    (tmp_path / "src").mkdir()
+    for name in ("bakery.md", "canal.md", "choir.md"):
+        (tmp_path / "src" / name).write_bytes((FIXTURES / name).read_bytes())
+    proc = ok(run_narrate(["follow", "src", "-o", "pub", "--cache", "cache"], tmp_path))
+    notes = [line for line in proc.stderr.splitlines() if line.startswith("narrate: note: ")]
+    assert len(notes) == 2 and len(set(notes)) == 2, proc.stderr
