@@ -89,3 +89,12 @@ def test_a_markdown_table_is_announced_in_the_articles_language(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("language: en", "language: ru"), encoding="utf-8")
     assert [s.text for c in compose_script([read_article(str(path))]).chapters for s in c.segments][-1] == (
         "Die Brücke ist offen.")  # no words for it in Russian: the table is passed over, not announced in English
+
+
+def test_a_written_date_is_cldrs_long_form_outside_english():
+    from narrate.dates import long_date
+
+    assert long_date(DAY) == long_date(DAY, "en-US") == "3 December 2026"  # narrate's English form, not CLDR's
+    assert long_date(DAY, "de") == "3. Dezember 2026"
+    assert long_date(DAY, "ru") == "3 декабря 2026\u202fг."  # a narrow no-break space before the abbreviation
+    assert long_date(DAY, "not a language") == "3 December 2026"

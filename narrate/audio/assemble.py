@@ -38,6 +38,7 @@ from narrate.audio.mp3file import Mp3File
 from narrate.audio.pcm import MeasuredPcm, Pcm, SegmentAudio
 from narrate.audio.tags import EpisodeTags, write_tags
 from narrate.audio.timeline import Timeline, build_timeline
+from narrate.dates import long_date
 from narrate.errors import NarrateError
 from narrate.processes import context, init_worker, reap_on_thread
 from narrate.script.model import Script, Segment
@@ -377,5 +378,5 @@ def _cover_subtitle(tags: EpisodeTags) -> str | None:
     if tags.album and tags.album.strip().casefold() != tags.title.strip().casefold():
         return tags.album
     if tags.date is not None:
-        return f"{tags.date.day} {tags.date:%B %Y}"
+        return long_date(tags.date, tags.language)
     return tags.author

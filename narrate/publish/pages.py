@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from narrate import dates
 from narrate.publish.feed import FEED_FILE, clock, file_url
 from narrate.publish.record import CatalogEntry
 from narrate.publish.settings import ShowSettings
@@ -130,8 +131,8 @@ def moment(seconds: float) -> str:
 
 @functools.cache
 def long_date(when: dt.date | dt.datetime) -> str:
-    """A date as a reader writes it: '2 January 2030'."""
-    return f"{when.day} {when:%B %Y}"
+    """A date as a reader writes it: '2 January 2030' (the pages' own words are English)."""
+    return dates.long_date(when)
 
 
 @functools.cache

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from narrate import locks
+from narrate.dates import long_date
 from narrate.errors import NarrateError
 from narrate.faults import checkpoint
 from narrate.files import existing_folder, write_bytes_atomic, write_text_atomic
@@ -57,7 +58,7 @@ def publish_episode(output_dir: Path, record: EpisodeRecord, base_url: str | Non
         newer = sum(1 for e in catalog.entries(conn) if e.published > entry.published) if is_new else 0
     _note(settings, output_dir)
     if newer and settings.episode_date == "article" and record.date is not None:
-        warn_settings_note(f"“{record.title}” is dated {record.date.day} {record.date:%B %Y}, so podcast apps list it below "
+        warn_settings_note(f"“{record.title}” is dated {long_date(record.date)}, so podcast apps list it below "
               f"{newer} newer episode{'s' if newer != 1 else ''}; to list episodes by when they were added, set "
               f'[show] episode_date = "added" in {Path(output_dir) / "narrate.toml"}.')
     from narrate.publish.feed import FEED_FILE, file_url

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from narrate.script.months import MONTHS
+from narrate.dates import language_subtag, long_date
 
 _BY = {"de": "Von", "fr": "Par", "es": "Por", "it": "Di", "pt": "Por", "nl": "Door", "sv": "Av", "da": "Af",
        "nb": "Av", "nn": "Av", "no": "Av", "pl": "Autor:", "ca": "Per"}
@@ -38,28 +38,15 @@ _YEAR_ABBREVIATION = re.compile(r"(\d{4})\s+\w{1,2}\.$")
 """Russian and Ukrainian add 'г.' / 'р.' (year) after it, which the voices spell as a letter."""
 
 
-def _base(language: str | None) -> str:
-    return (language or "en").replace("_", "-").split("-")[0].lower()
-
-
 def _is_english(language: str | None) -> bool:
-    return _base(language) == "en"
+    return language_subtag(language) == "en"
 
 
 def spoken_date(date: dt.date, language: str | None = None) -> str:
     """A date as it is read aloud in `language`: '18 May 2025' in English (and when the language is not known),
     '18. Mai 2025' less its dot in German, '18 mai 2025' in French, '18 de mayo de 2025' in Spanish."""
-    if _is_english(language):
-        return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
-    from babel.core import Locale, UnknownLocaleError
-    from babel.dates import format_date
-
-    try:
-        locale = Locale.parse((language or "en").replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
-    said = format_date(date, "long", locale=locale)
-    if locale.language == "de":
+    said = long_date(date, language)
+    if language_subtag(language) == "de":
         said = _DAY_ORDINAL_DOT.sub(r"\1 ", said)
     return _YEAR_ABBREVIATION.sub(r"\1", said)
 
@@ -68,7 +55,7 @@ def byline(author: str | None, date: dt.date | None, language: str | None = None
     """'By Jane Roe, 18 May 2025.' in `language`, leaving out what is unknown; None when nothing is known."""
     parts = []
     if author:
-        by = "By" if _is_english(language) else _BY.get(_base(language))
+        by = "By" if _is_english(language) else _BY.get(language_subtag(language))
         parts.append(f"{by} {author}" if by else author)
     if date:
         parts.append(spoken_date(date, language))
@@ -78,9 +65,9 @@ def byline(author: str | None, date: dt.date | None, language: str | None = None
 def table_left_out(language: str | None = None) -> str | None:
     """What is said where a table is not read, in `language` ('A table is omitted here.'); None where narrate has no
     words (the table is then passed over in silence)."""
-    return "A table is omitted here." if _is_english(language) else _TABLE_LEFT_OUT.get(_base(language))
+    return "A table is omitted here." if _is_english(language) else _TABLE_LEFT_OUT.get(language_subtag(language))
 
 
 def in_this_edition(language: str | None = None) -> str | None:
     """What introduces an edition's headlines in `language` ('In this edition:'); None where narrate has no words."""
-    return "In this edition:" if _is_english(language) else _IN_THIS_EDITION.get(_base(language))
+    return "In this edition:" if _is_english(language) else _IN_THIS_EDITION.get(language_subtag(language))
