@@ -19,6 +19,9 @@ it before composing the script; stop() kills it as the program ends. context() i
 multiprocessing context that pools start workers with.
 A worker's parent is the server, which exits when the process that started it does (multiprocessing watches a
 pipe for that), so workers ask the kernel to kill them when their parent dies (die_with_parent).
+
+Stopped pools end in the background (reap_on_thread, retire), and the program's exit neither waits for pebble's slow
+reaping nor leaves while another thread frees a pool's semaphores (see reap_on_thread for what that printed).
 """
 
 from __future__ import annotations
@@ -33,8 +36,8 @@ import signal
 import sys
 import threading
 import time
-from multiprocessing.context import BaseContext
 from collections.abc import Callable, Sequence
+from multiprocessing.context import BaseContext
 from typing import Any
 
 PRELOAD = (
@@ -144,7 +147,6 @@ def quiet_stdout(stderr: bool = False) -> None:
         os.dup2(devnull, 2)
     os.close(devnull)
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
-
 
 
 REAP_AT_EXIT_S = 10.0
