@@ -61,8 +61,11 @@ def test_an_edition_introduces_its_headlines_in_its_language():
     russian = compose_script([_article("ru"), _article("ru", title="Рынок переезжает")], edition="Утренний выпуск")
     assert [s.text for s in russian.chapters[0].segments] == [  # no words in the table: straight to the headlines
         "Утренний выпуск", "3 декабря 2026.", "Neue Brücke eröffnet", "Рынок переезжает"]
+    assert german.description == "In dieser Ausgabe: Neue Brücke eröffnet; Markt zieht um."  # the feed's text too
+    assert russian.description == "Neue Brücke eröffnet; Рынок переезжает."
     mixed = compose_script([_article("de"), _article("fr", title="Le marché déménage")], edition="Edition")
     assert [s.text for s in mixed.chapters[0].segments][1:3] == ["3 December 2026.", "In this edition:"]
+    assert mixed.description == "In this edition: Neue Brücke eröffnet; Le marché déménage."
     assert in_this_edition("en") == "In this edition:"
 
 

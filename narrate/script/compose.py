@@ -244,7 +244,7 @@ def _edition_script(articles: Sequence[Article], edition: str, pauses: Pauses, e
         language=language,
         site=edition,
         identity="edition:" + edition + "\x1f" + (date.isoformat() if date else ""),
-        description="In this edition: " + "; ".join(shorten(a.title) for a in articles) + ".",
+        description=" ".join(filter(None, (introduction, "; ".join(shorten(a.title) for a in articles) + "."))),
     )
 
 
