@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from narrate.article.model import Article, Block, Section
 from narrate.script.compose import compose_script
+from narrate.script.normalize import normalize_for_speech
 from narrate.script.phrases import byline, in_this_edition, spoken_date
 
 DAY = dt.date(2026, 12, 3)
@@ -24,8 +25,8 @@ def _article(language, author="Anna Weber", title="Neue Brücke eröffnet"):
     (None, "By Anna Weber, 3 December 2026."),
     ("en", "By Anna Weber, 3 December 2026."),
     ("en-GB", "By Anna Weber, 3 December 2026."),
-    ("de", "Von Anna Weber, 3 Dezember 2026."),  # no dot after the day: eSpeak's German voice would end a sentence
-    ("de-AT", "Von Anna Weber, 3 Dezember 2026."),
+    ("de", "Von Anna Weber, 3. Dezember 2026."),  # written so; said "dritter Dezember" (tests/test_german_days.py)
+    ("de-AT", "Von Anna Weber, 3. Dezember 2026."),
     ("fr", "Par Anna Weber, 3 décembre 2026."),
     ("es", "Por Anna Weber, 3 de diciembre de 2026."),
     ("pt_BR", "Por Anna Weber, 3 de dezembro de 2026."),
@@ -37,7 +38,7 @@ def test_a_byline_is_said_in_the_articles_language(language, said):
 
 
 def test_a_byline_leaves_out_what_is_unknown():
-    assert byline(None, DAY, "de") == "3 Dezember 2026."
+    assert byline(None, DAY, "de") == "3. Dezember 2026."
     assert byline("Anna Weber", None, "fr") == "Par Anna Weber."
     assert byline(None, None, "de") is None
 
@@ -51,13 +52,13 @@ def test_any_language_tag_gives_a_date_with_its_year(language, date):
 
 def test_an_article_in_german_opens_without_english_words():
     script = compose_script([_article("de")])
-    assert [s.text for s in script.chapters[0].segments][:2] == ["Neue Brücke eröffnet", "Von Anna Weber, 3 Dezember 2026."]
+    assert [s.text for s in script.chapters[0].segments][:2] == ["Neue Brücke eröffnet", "Von Anna Weber, 3. Dezember 2026."]
 
 
 def test_an_edition_introduces_its_headlines_in_its_language():
     german = compose_script([_article("de"), _article("de", title="Markt zieht um")], edition="Morgenausgabe")
     assert [s.text for s in german.chapters[0].segments] == [
-        "Morgenausgabe", "3 Dezember 2026.", "In dieser Ausgabe:", "Neue Brücke eröffnet", "Markt zieht um"]
+        "Morgenausgabe", "3. Dezember 2026.", "In dieser Ausgabe:", "Neue Brücke eröffnet", "Markt zieht um"]
     russian = compose_script([_article("ru"), _article("ru", title="Рынок переезжает")], edition="Утренний выпуск")
     assert [s.text for s in russian.chapters[0].segments] == [  # no words in the table: straight to the headlines
         "Утренний выпуск", "3 декабря 2026.", "Neue Brücke eröffnet", "Рынок переезжает"]
@@ -70,12 +71,19 @@ def test_an_edition_introduces_its_headlines_in_its_language():
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="the espeak-ng command is not installed (.ci/run installs it)")
-def test_espeak_reads_the_german_byline_as_one_sentence():
-    # eSpeak NG prints one line of phonemes per sentence it hears: the German date must not split the byline.
-    phonemes = subprocess.run(["espeak-ng", "-v", "de", "-q", "-x", byline("Anna Weber", DAY, "de")],
-                              capture_output=True, text=True, check=True).stdout
-    assert len([line for line in phonemes.splitlines() if line.strip()]) <= 2  # eSpeak breaks after the name's comma
-    assert "de:ts'E2mb3" in phonemes and "b'aI" not in phonemes
+def test_espeak_reads_the_spoken_german_byline_as_one_sentence():
+    # eSpeak NG prints one line of phonemes per clause it hears: the written German day ('3.') ends a sentence for it,
+    # the spoken one ('dritter') does not.
+    def clauses(text):
+        phonemes = subprocess.run(["espeak-ng", "-v", "de", "-q", "-x", text], capture_output=True, text=True,
+                                  check=True).stdout
+        return [line for line in phonemes.splitlines() if line.strip()]
+
+    written = byline("Anna Weber", DAY, "de")
+    spoken = normalize_for_speech(written, "de")
+    assert spoken == "Von Anna Weber, dritter Dezember 2026."
+    assert len(clauses(written)) == 3 and len(clauses(spoken)) == 2  # after the name's comma, and nowhere else
+    assert "b'aI" not in "".join(clauses(spoken))
 
 
 def test_a_markdown_table_is_announced_in_the_articles_language(tmp_path):

@@ -32,8 +32,6 @@ _TABLE_LEFT_OUT = {"de": "Eine Tabelle wird hier ausgelassen.", "fr": "Un tablea
                    "pl": "Tu pominięto tabelę.", "ca": "Aquí s'omet una taula."}
 """What is said where an article's table is not read, by language."""
 
-_DAY_ORDINAL_DOT = re.compile(r"^(\d{1,2})\. ")
-"""German writes the day as '3.'; eSpeak NG's German voice ends the sentence there ('drei.' and a pause)."""
 _YEAR_ABBREVIATION = re.compile(r"(\d{4})\s+\w{1,2}\.$")
 """Russian and Ukrainian add 'г.' / 'р.' (year) after it, which the voices spell as a letter."""
 
@@ -43,12 +41,10 @@ def _is_english(language: str | None) -> bool:
 
 
 def spoken_date(date: dt.date, language: str | None = None) -> str:
-    """A date as it is read aloud in `language`: '18 May 2025' in English (and when the language is not known),
-    '18. Mai 2025' less its dot in German, '18 mai 2025' in French, '18 de mayo de 2025' in Spanish."""
-    said = long_date(date, language)
-    if language_subtag(language) == "de":
-        said = _DAY_ORDINAL_DOT.sub(r"\1 ", said)
-    return _YEAR_ABBREVIATION.sub(r"\1", said)
+    """A date as a script says it in `language`: '18 May 2025' in English (and when the language is not known),
+    '18. Mai 2025' in German (said 'achtzehnter Mai': narrate.script.normalize.german_days), '18 mai 2025' in French,
+    '18 de mayo de 2025' in Spanish; CLDR's forms less what no voice reads well."""
+    return _YEAR_ABBREVIATION.sub(r"\1", long_date(date, language))
 
 
 def byline(author: str | None, date: dt.date | None, language: str | None = None) -> str | None:

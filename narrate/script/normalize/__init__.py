@@ -8,11 +8,12 @@ Text inside eSpeak phoneme brackets `[[...]]` (from the lexicon) is passed throu
 
 from __future__ import annotations
 
+import functools
 import re
 
 from narrate.article.invisible import drop_invisible
 from narrate.script.lexicon import PHONEME_SPAN  # eSpeak phoneme input written by the lexicon; never rewritten
-from narrate.script.normalize import numbers, symbols
+from narrate.script.normalize import german_days, numbers, symbols
 from narrate.script.normalize.english import PASSES, normalize_english
 from narrate.script.normalize.registry import Normalizer, normalizer_for, passes_for, register_language, registered_languages
 
@@ -22,11 +23,17 @@ __all__ = ["Normalizer", "normalize_for_speech", "normalizer_for", "passes_for",
 register_language("en", normalize_english, PASSES)
 
 
-def _fallback(text: str) -> str:
+_ENGINE_FIXES: dict[str, Normalizer] = {"de": german_days.say_day_ordinals}
+"""For a language without a normalizer, what its eSpeak NG voice would misread, rewritten (by primary subtag)."""
+
+
+def _fallback(text: str, language: str = "") -> str:
     """For languages without a normalizer: typography, and digit strings too long to read are shortened; numbers
-    and symbols are left to the engine, which reads them in the language."""
-    for step in (symbols.straighten, numbers.shorten_digit_runs, symbols.ellipses_as_pauses, symbols.dashes_as_pauses,
-                 symbols.tidy):
+    and symbols are left to the engine, which reads them in the language (less what _ENGINE_FIXES rewrites)."""
+    fix = _ENGINE_FIXES.get(language.replace("_", "-").split("-")[0].lower())
+    steps = (symbols.straighten, numbers.shorten_digit_runs, symbols.ellipses_as_pauses, symbols.dashes_as_pauses,
+             symbols.tidy)
+    for step in (fix, *steps) if fix else steps:
         text = step(text)
     return text
 
@@ -37,7 +44,7 @@ def normalize_for_speech(text: str, language: str = "en") -> str:
     Invisible characters (bidi controls, zero-width characters, soft hyphens) are dropped first, for every language.
     """
     text = drop_invisible(text, shown=False)
-    normalizer = normalizer_for(language) or _fallback
+    normalizer = normalizer_for(language) or functools.partial(_fallback, language=language)
     pieces = PHONEME_SPAN.split(text)
     spans = PHONEME_SPAN.findall(text)
     if not spans:

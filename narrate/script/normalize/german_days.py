@@ -1,0 +1,44 @@
+"""German dates: the day before a month name said as the ordinal a German reader says.
+
+German writes the day as an ordinal number with a dot: '3. Dezember'. eSpeak NG's German voice takes the dot for the
+end of a sentence: 'am 3. Dezember' is said 'am drei', a pause, 'Dezember'. Here the day becomes the ordinal word
+(num2words), with the ending the word before it asks for: 'am dritten Dezember' after a word that takes the dative or
+the accusative (am, vom, zum, beim, dem, den, des, bis, ab, seit, für, über, um, ...), 'der dritte Dezember' after
+'der', 'die' or 'das', and 'dritter Dezember' elsewhere (a dateline or a byline: 'Berlin, 3. Dezember 2026').
+German is otherwise left to the engine, which reads its numbers in German (narrate has no German normalizer).
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONTHS = ("Januar", "Jänner", "Februar", "Feber", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+           "Oktober", "November", "Dezember")
+_DAY_BEFORE_MONTH = re.compile(
+    r"(?<![\w.,])(?:(?P<before>\w+)(?P<gap>\s+))?(?P<day>[0-3]?\d)\.(?P<space>\s+)(?P<month>" + "|".join(_MONTHS) + r")\b")
+_WEAK_AFTER = frozenset({"am", "vom", "zum", "beim", "im", "dem", "den", "des", "bis", "ab", "seit", "für", "über",
+                         "um", "gegen", "nach", "vor", "zwischen", "einem", "einen", "eines", "diesem", "diesen",
+                         "dieses", "jenem", "jenen"})
+"""Words after which the ordinal takes -en ('am dritten Dezember', 'bis zum dritten Dezember')."""
+_THE = frozenset({"der", "die", "das"})
+"""Words after which it takes -e ('der dritte Dezember')."""
+
+
+def say_day_ordinals(text: str) -> str:
+    """`text` with each 'N. Monat' said as an ordinal day (see the module); a number that cannot be a day is left."""
+    if "." not in text:
+        return text
+    return _DAY_BEFORE_MONTH.sub(_spoken, text)
+
+
+def _spoken(match: re.Match[str]) -> str:
+    day = int(match["day"])
+    if not 1 <= day <= 31:
+        return match[0]
+    from num2words import num2words
+
+    before = match["before"]
+    word = num2words(day, lang="de", to="ordinal")  # 'dritte': every German ordinal ends in -e here
+    ending = "n" if before and before.casefold() in _WEAK_AFTER else "" if before and before.casefold() in _THE else "r"
+    lead = f"{before}{match['gap']}" if before else ""
+    return f"{lead}{word}{ending}{match['space']}{match['month']}"
