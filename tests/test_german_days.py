@@ -15,6 +15,10 @@ from narrate.script.normalize.german_days import say_day_ordinals
     ("Berlin, 31. Januar 2025.", "Berlin, einunddreißigster Januar 2025."),
     ("Am 7. Jänner", "Am siebten Jänner"),
     ("Von Anna Weber, 3. Dezember 2026.", "Von Anna Weber, dritter Dezember 2026."),
+    ("Die Messe läuft vom 3. bis 5. Mai.", "Die Messe läuft vom dritten bis fünften Mai."),
+    ("Geöffnet am 3. und 4. Mai.", "Geöffnet am dritten und vierten Mai."),
+    ("Am 3.–5. Mai", "Am dritten bis fünften Mai"),
+    ("Der 1. und 2. Mai", "Der erste und zweite Mai"),
 ])
 def test_the_day_is_an_ordinal_with_its_ending(written, said):
     assert normalize_for_speech(written, "de") == said
@@ -27,6 +31,7 @@ def test_the_day_is_an_ordinal_with_its_ending(written, said):
     "Am 2.3. Dezember",  # part of a longer number
     "Seite 3. Dezemberausgabe",  # not a month name
     "Am 3.Dezember",  # no space: not read as a date here
+    "vom 3. bis 45. Mai",  # one of the pair cannot be a day
 ])
 def test_what_cannot_be_a_day_before_a_month_is_left(written):
     assert say_day_ordinals(written) == written

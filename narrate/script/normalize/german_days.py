@@ -4,7 +4,8 @@ German writes the day as an ordinal number with a dot: '3. Dezember'. eSpeak NG'
 end of a sentence: 'am 3. Dezember' is said 'am drei', a pause, 'Dezember'. Here the day becomes the ordinal word
 (num2words), with the ending the word before it asks for: 'am dritten Dezember' after a word that takes the dative or
 the accusative (am, vom, zum, beim, dem, den, des, bis, ab, seit, für, über, um, ...), 'der dritte Dezember' after
-'der', 'die' or 'das', and 'dritter Dezember' elsewhere (a dateline or a byline: 'Berlin, 3. Dezember 2026').
+'der', 'die' or 'das', and 'dritter Dezember' elsewhere (a dateline or a byline: 'Berlin, 3. Dezember 2026'). Both
+days of a range or a pair take the first one's ending ('vom dritten bis fünften Mai', 'am dritten und vierten Mai').
 German is otherwise left to the engine, which reads its numbers in German (narrate has no German normalizer).
 """
 
@@ -15,7 +16,9 @@ import re
 _MONTHS = ("Januar", "Jänner", "Februar", "Feber", "März", "April", "Mai", "Juni", "Juli", "August", "September",
            "Oktober", "November", "Dezember")
 _DAY_BEFORE_MONTH = re.compile(
-    r"(?<![\w.,])(?:(?P<before>\w+)(?P<gap>\s+))?(?P<day>[0-3]?\d)\.(?P<space>\s+)(?P<month>" + "|".join(_MONTHS) + r")\b")
+    r"(?<![\w.,])(?:(?P<before>\w+)(?P<gap>\s+))?"
+    r"(?:(?P<first>[0-3]?\d)\.(?P<joint>\s*(?:und|bis|–|-)\s*))?"  # a range or a pair: 'vom 3. bis 5. Mai'
+    r"(?P<day>[0-3]?\d)\.(?P<space>\s+)(?P<month>" + "|".join(_MONTHS) + r")\b")
 _WEAK_AFTER = frozenset({"am", "vom", "zum", "beim", "im", "dem", "den", "des", "bis", "ab", "seit", "für", "über",
                          "um", "gegen", "nach", "vor", "zwischen", "einem", "einen", "eines", "diesem", "diesen",
                          "dieses", "jenem", "jenen"})
@@ -32,13 +35,17 @@ def say_day_ordinals(text: str) -> str:
 
 
 def _spoken(match: re.Match[str]) -> str:
-    day = int(match["day"])
-    if not 1 <= day <= 31:
+    days = [int(match["day"])] + ([int(match["first"])] if match["first"] else [])
+    if not all(1 <= day <= 31 for day in days):
         return match[0]
     from num2words import num2words
 
     before = match["before"]
-    word = num2words(day, lang="de", to="ordinal")  # 'dritte': every German ordinal ends in -e here
     ending = "n" if before and before.casefold() in _WEAK_AFTER else "" if before and before.casefold() in _THE else "r"
+
+    def ordinal(day: str) -> str:
+        return num2words(int(day), lang="de", to="ordinal") + ending  # 'dritte': every German ordinal ends in -e here
+
     lead = f"{before}{match['gap']}" if before else ""
-    return f"{lead}{word}{ending}{match['space']}{match['month']}"
+    pair = f"{ordinal(match['first'])}{match['joint'].replace('–', ' bis ').replace('-', ' bis ')}" if match["first"] else ""
+    return f"{lead}{pair}{ordinal(match['day'])}{match['space']}{match['month']}"
