@@ -20,8 +20,9 @@ multiprocessing context that pools start workers with.
 A worker's parent is the server, which exits when the process that started it does (multiprocessing watches a
 pipe for that), so workers ask the kernel to kill them when their parent dies (die_with_parent).
 
-Stopped pools end in the background (reap_on_thread, retire), and the program's exit neither waits for pebble's slow
-reaping nor leaves while another thread frees a pool's semaphores (see reap_on_thread for what that printed).
+Stopped pools end in the background (reap_on_thread, reap_stopped_pools), and the program's exit neither waits for
+pebble's slow reaping nor leaves while another thread frees a pool's semaphores (see reap_on_thread for what that
+printed).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from multiprocessing.context import BaseContext
-from typing import Any
+from typing import Any, Protocol
 
 PRELOAD = (
     "narrate.worker_server", "narrate.engines.pool", "narrate.audio.chunk", "narrate.audio.limiter", "narrate.audio.lametag",
@@ -149,13 +150,19 @@ def quiet_stdout(stderr: bool = False) -> None:
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
 
 
+class Joinable(Protocol):
+    """A stopped pool: join() returns once its workers have exited."""
+
+    def join(self) -> None: ...
+
+
 REAP_AT_EXIT_S = 10.0
 """How long the program's exit waits, at most, for reap_on_thread's work (stopped workers end within milliseconds)."""
 
 _reapers: list[threading.Thread] = []
 """Threads reap_on_thread started that the program's exit waits for."""
-_retired: list[tuple[threading.Thread, Sequence[object]]] = []
-"""Pools `retire` was given, with the thread reaping them, kept until the caller's next `retire` after that thread ended."""
+_retired: list[tuple[threading.Thread, Sequence[Joinable]]] = []
+"""Pools reap_stopped_pools was given, with the thread reaping them, kept until a later call after that thread ended."""
 _exit_lock = threading.Lock()
 _exit_registered = False
 
@@ -176,12 +183,12 @@ def reap_on_thread(reap: Callable[[], None]) -> None:
     thread.start()
 
 
-def retire(pools: Sequence[object], reap: Callable[[], None]) -> None:
-    """Let stopped `pools` end in the background: `reap` waits for their workers on a thread the program's exit does
-    not wait for (pebble notices a stop only at its next tick, up to 0.1 s later), and the pools themselves are kept
-    until a later `retire` finds them reaped, so their semaphores (see reap_on_thread) are never freed on that thread
-    while the program leaves: the caller's thread frees them, or multiprocessing's exit function on the main thread."""
-    thread = threading.Thread(target=reap, name="narrate-reap-pools", daemon=True)
+def reap_stopped_pools(pools: Sequence[Joinable]) -> None:
+    """Let stopped `pools` end in the background: their workers are joined on a thread the program's exit does not
+    wait for (pebble notices a stop only at its next tick, up to 0.1 s later), and the pools themselves are kept until
+    a later call finds them reaped, so their semaphores (see reap_on_thread) are never freed on that thread while the
+    program leaves: the caller's thread frees them, or multiprocessing's exit function on the main thread."""
+    thread = threading.Thread(target=_join_all, args=(tuple(pools),), name="narrate-reap-pools", daemon=True)
     with _exit_lock:
         _at_exit_once()
         reaped = [entry for entry in _retired if not entry[0].is_alive()]
@@ -189,6 +196,11 @@ def retire(pools: Sequence[object], reap: Callable[[], None]) -> None:
         _retired.append((thread, pools))
     thread.start()
     del reaped  # freed here, on the caller's thread
+
+
+def _join_all(pools: Sequence[Joinable]) -> None:
+    for pool in pools:
+        pool.join()
 
 
 def _at_exit_once() -> None:

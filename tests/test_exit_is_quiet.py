@@ -57,21 +57,23 @@ def test_retired_pools_are_let_go_on_the_callers_thread_once_reaped() -> None:
     import threading
     import weakref
 
-    from narrate.processes import retire
+    from narrate.processes import reap_stopped_pools
+
+    reaped = threading.Event()
 
     class Pool:  # stands for a stopped pool; its finalizer records the thread that let it go
-        pass
+        def join(self) -> None:
+            reaped.set()
 
     let_go_on: list[str] = []
-    reaped = threading.Event()
     pool = Pool()
     weakref.finalize(pool, lambda: let_go_on.append(threading.current_thread().name))
-    retire([pool], reaped.set)
+    reap_stopped_pools([pool])
     del pool
     assert reaped.wait(5)
     for thread in threading.enumerate():  # the reaping thread has ended, without letting the pool go
         if thread.name == "narrate-reap-pools":
             thread.join(5)
     assert let_go_on == []
-    retire([], lambda: None)  # a later retire lets it go, here
+    reap_stopped_pools([])  # a later call lets it go, here
     assert let_go_on == [threading.current_thread().name]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import ctypes
-import functools
 import gc
 import os
 import queue
@@ -27,7 +26,7 @@ from narrate.engines.speaker import prepare as prepare_voice
 from narrate.engines.speaker import speak
 from narrate.engines.verify import check_segment_audio
 from narrate.errors import NarrateError
-from narrate.processes import WORKER_NICENESS, context, die_with_parent, init_worker, quiet_stdout, retire
+from narrate.processes import WORKER_NICENESS, context, die_with_parent, init_worker, quiet_stdout, reap_stopped_pools
 
 __all__ = ["SynthJob", "synthesize_segments", "synthesize_job", "engine_info", "engine_voices", "prewarm",
            "speak_ahead", "discard_warm", "IN_FLIGHT_PER_WORKER"]
@@ -361,7 +360,7 @@ def discard_warm() -> None:
     for pool in pools:
         pool.stop()
     if pools:
-        retire(pools, functools.partial(_join_pools, pools))
+        reap_stopped_pools(pools)
 
 
 def _new_pool(engine_name: str, workers: int) -> ProcessPool:
@@ -545,13 +544,7 @@ def _synthesized(jobs: Sequence[SynthJob], workers: int, timeout_s: float, retri
         for pool in stopped:
             pool.stop()
         # The stopped workers are reaped on a thread: waiting for them here held up assembly by tens of ms.
-        retire(stopped, functools.partial(_join_pools, stopped))
-
-
-def _join_pools(pools: list[ProcessPool]) -> None:
-    """Wait for stopped pools' workers to exit."""
-    for pool in pools:
-        pool.join()
+        reap_stopped_pools(stopped)
 
 
 def engine_voices(engine_name: str, timeout_s: float = 60.0) -> list[tuple[str, str, list[str]]]:

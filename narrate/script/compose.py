@@ -115,7 +115,9 @@ def _block_segments(blocks: Sequence[Block], language: str | None, pauses: Pause
                 into[-1] = replace(into[-1], pause_ms=max(into[-1].pause_ms, pauses.section_ms))
             continue
         role: Role = "quote" if block.kind == "quote" else "narrator"
-        text = block.text if block.text or block.kind != "table" else table_left_out(language) or ""
+        text = block.text
+        if block.kind == "table" and not text:  # a table not read: a short note in the script's language
+            text = table_left_out(language) or ""
         segments = _sentence_segments(text, role, language, pauses)
         if on_segments is not None and segments:
             on_segments(segments)

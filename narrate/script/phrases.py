@@ -16,28 +16,26 @@ import re
 
 from narrate.dates import language_subtag, long_date
 
-_BY = {"de": "Von", "fr": "Par", "es": "Por", "it": "Di", "pt": "Por", "nl": "Door", "sv": "Av", "da": "Af",
-       "nb": "Av", "nn": "Av", "no": "Av", "pl": "Autor:", "ca": "Per"}
-"""The word before an author's name, by language (English's is 'By')."""
-_IN_THIS_EDITION = {"de": "In dieser Ausgabe:", "fr": "Dans cette édition :", "es": "En esta edición:",
-                    "it": "In questa edizione:", "pt": "Nesta edição:", "nl": "In deze editie:",
-                    "sv": "I den här utgåvan:", "da": "I denne udgave:", "nb": "I denne utgaven:",
-                    "nn": "I denne utgåva:", "no": "I denne utgaven:", "pl": "W tym wydaniu:",
-                    "ca": "En aquesta edició:"}
+_BY = {"en": "By", "de": "Von", "fr": "Par", "es": "Por", "it": "Di", "pt": "Por", "nl": "Door", "sv": "Av",
+       "da": "Af", "nb": "Av", "nn": "Av", "no": "Av", "pl": "Autor:", "ca": "Per"}
+"""The word before an author's name, by language."""
+_IN_THIS_EDITION = {"en": "In this edition:", "de": "In dieser Ausgabe:", "fr": "Dans cette édition :",
+                    "es": "En esta edición:", "it": "In questa edizione:", "pt": "Nesta edição:",
+                    "nl": "In deze editie:", "sv": "I den här utgåvan:", "da": "I denne udgave:",
+                    "nb": "I denne utgaven:", "nn": "I denne utgåva:", "no": "I denne utgaven:",
+                    "pl": "W tym wydaniu:", "ca": "En aquesta edició:"}
 """What introduces an edition's headlines, by language."""
-_TABLE_LEFT_OUT = {"de": "Eine Tabelle wird hier ausgelassen.", "fr": "Un tableau est omis ici.",
-                   "es": "Aquí se omite una tabla.", "it": "Qui è omessa una tabella.", "pt": "Aqui foi omitida uma tabela.",
-                   "nl": "Hier is een tabel weggelaten.", "sv": "En tabell utelämnas här.", "da": "En tabel er udeladt her.",
-                   "nb": "En tabell er utelatt her.", "nn": "Ein tabell er utelaten her.", "no": "En tabell er utelatt her.",
+_TABLE_LEFT_OUT = {"en": "A table is omitted here.", "de": "Eine Tabelle wird hier ausgelassen.",
+                   "fr": "Un tableau est omis ici.", "es": "Aquí se omite una tabla.",
+                   "it": "Qui è omessa una tabella.", "pt": "Aqui foi omitida uma tabela.",
+                   "nl": "Hier is een tabel weggelaten.", "sv": "En tabell utelämnas här.",
+                   "da": "En tabel er udeladt her.", "nb": "En tabell er utelatt her.",
+                   "nn": "Ein tabell er utelaten her.", "no": "En tabell er utelatt her.",
                    "pl": "Tu pominięto tabelę.", "ca": "Aquí s'omet una taula."}
 """What is said where an article's table is not read, by language."""
 
 _YEAR_ABBREVIATION = re.compile(r"(\d{4})\s+\w{1,2}\.$")
 """Russian and Ukrainian add 'г.' / 'р.' (year) after it, which the voices spell as a letter."""
-
-
-def _is_english(language: str | None) -> bool:
-    return language_subtag(language) == "en"
 
 
 def spoken_date(date: dt.date, language: str | None = None) -> str:
@@ -51,7 +49,7 @@ def byline(author: str | None, date: dt.date | None, language: str | None = None
     """'By Jane Roe, 18 May 2025.' in `language`, leaving out what is unknown; None when nothing is known."""
     parts = []
     if author:
-        by = "By" if _is_english(language) else _BY.get(language_subtag(language))
+        by = _BY.get(language_subtag(language))  # an unknown language is English's
         parts.append(f"{by} {author}" if by else author)
     if date:
         parts.append(spoken_date(date, language))
@@ -61,9 +59,9 @@ def byline(author: str | None, date: dt.date | None, language: str | None = None
 def table_left_out(language: str | None = None) -> str | None:
     """What is said where a table is not read, in `language` ('A table is omitted here.'); None where narrate has no
     words (the table is then passed over in silence)."""
-    return "A table is omitted here." if _is_english(language) else _TABLE_LEFT_OUT.get(language_subtag(language))
+    return _TABLE_LEFT_OUT.get(language_subtag(language))
 
 
 def in_this_edition(language: str | None = None) -> str | None:
     """What introduces an edition's headlines in `language` ('In this edition:'); None where narrate has no words."""
-    return "In this edition:" if _is_english(language) else _IN_THIS_EDITION.get(language_subtag(language))
+    return _IN_THIS_EDITION.get(language_subtag(language))

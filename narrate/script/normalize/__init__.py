@@ -12,6 +12,7 @@ import functools
 import re
 
 from narrate.article.invisible import drop_invisible
+from narrate.dates import language_subtag
 from narrate.script.lexicon import PHONEME_SPAN  # eSpeak phoneme input written by the lexicon; never rewritten
 from narrate.script.normalize import german_days, numbers, symbols
 from narrate.script.normalize.english import PASSES, normalize_english
@@ -30,7 +31,7 @@ _ENGINE_FIXES: dict[str, Normalizer] = {"de": german_days.say_day_ordinals}
 def _fallback(text: str, language: str = "") -> str:
     """For languages without a normalizer: typography, and digit strings too long to read are shortened; numbers
     and symbols are left to the engine, which reads them in the language (less what _ENGINE_FIXES rewrites)."""
-    fix = _ENGINE_FIXES.get(language.replace("_", "-").split("-")[0].lower())
+    fix = _ENGINE_FIXES.get(language_subtag(language))
     steps = (symbols.straighten, numbers.shorten_digit_runs, symbols.ellipses_as_pauses, symbols.dashes_as_pauses,
              symbols.tidy)
     for step in (fix, *steps) if fix else steps:

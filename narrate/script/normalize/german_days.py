@@ -47,5 +47,6 @@ def _spoken(match: re.Match[str]) -> str:
         return num2words(int(day), lang="de", to="ordinal") + ending  # 'dritte': every German ordinal ends in -e here
 
     lead = f"{before}{match['gap']}" if before else ""
-    pair = f"{ordinal(match['first'])}{match['joint'].replace('–', ' bis ').replace('-', ' bis ')}" if match["first"] else ""
+    joint = (match["joint"] or "").replace("–", " bis ").replace("-", " bis ")  # a dash between days is said 'bis'
+    pair = f"{ordinal(match['first'])}{joint}" if match["first"] else ""
     return f"{lead}{pair}{ordinal(match['day'])}{match['space']}{match['month']}"
